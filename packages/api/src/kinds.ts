@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { conditions, dnsLabel, hardList, portRange, userName } from './meta.js';
+
+const displayName = z.string().max(128);
+const description = z.string().max(2048);
+
+export const clusterSpec = z.object({
+  displayName: displayName.optional(),
+  description: description.optional(),
+  /** How the server reaches the cluster: its agent's tunnel, or a kubeconfig kept in a Secret. */
+  connection: z
+    .object({
+      mode: z.enum(['agent', 'direct']),
+      kubeconfigSecret: dnsLabel.optional(),
+    })
+    .optional(),
+  /** L4 load-balancer ports tenants may be given on this cluster. */
+  l4PortPool: portRange.optional(),
+});
+export const clusterStatus = z.object({
+  conditions: conditions.optional(),
+  kubernetesVersion: z.string().optional(),
+  nodes: z.object({ total: z.number().int(), ready: z.number().int() }).optional(),
+  capacity: hardList.optional(),
+  allocatable: hardList.optional(),
+  agent: z.object({ connected: z.boolean(), lastSeen: z.string().optional() }).optional(),
+});
+
+export const tenantSpec = z.object({
+  displayName: displayName.optional(),
+  description: description.optional(),
+  clusters: z
+    .array(
+      z.object({
+        cluster: dnsLabel,
+        hard: hardList,
+        loadBalancer: z.object({ l4PortRange: portRange.optional(), l7: z.boolean().optional() }).optional(),
+      }),
+    )
+    .default([]),
+});
+export const tenantStatus = z.object({
+  conditions: conditions.optional(),
+  clusters: z
+    .array(z.object({ cluster: dnsLabel, hard: hardList, allocated: hardList, used: hardList }))
+    .optional(),
+});
+
+export const networkRule = z.object({
+  direction: z.enum(['In', 'Out']),
+  partition: dnsLabel.optional(),
+  cidr: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.0.0.0/8')
+    .optional(),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
+  ports: portRange.optional(),
+});
+export const partitionSpec = z.object({
+  tenant: dnsLabel,
+  cluster: dnsLabel,
+  namespace: dnsLabel.optional(),
+  displayName: displayName.optional(),
+  description: description.optional(),
+  hard: hardList.default({}),
+  networkPolicy: z.object({ rules: z.array(networkRule).default([]) }).optional(),
+});
+export const partitionStatus = z.object({
+  conditions: conditions.optional(),
+  namespace: z.string().optional(),
+  hard: hardList.optional(),
+  used: hardList.optional(),
+});
+
+export const userSpec = z.object({
+  displayName: displayName.optional(),
+  email: z.string().max(254).optional(),
+  disabled: z.boolean().default(false),
+  /** Where the user signs in: a local password, or an external provider. */
+  source: z.enum(['local', 'ldap', 'oidc']).default('local'),
+});
+export const userStatus = z.object({
+  conditions: conditions.optional(),
+  lastLogin: z.string().optional(),
+  failedLogins: z.number().int().optional(),
+  lockedUntil: z.string().optional(),
+});
+
+export const groupSpec = z.object({
+  /** The tenant whose team this is; a group without one is a platform group. */
+  tenant: dnsLabel.optional(),
+  displayName: displayName.optional(),
+  description: description.optional(),
+  members: z.array(userName).default([]),
+});
+export const groupStatus = z.object({ conditions: conditions.optional() });
+
+export const levels = ['platform', 'cluster', 'tenant', 'partition'] as const;
+export const level = z.enum(levels);
+export type Level = z.infer<typeof level>;
+
+export const policyRule = z.object({
+  apiGroups: z.array(z.string()).min(1),
+  resources: z.array(z.string()).min(1),
+  verbs: z.array(z.string()).min(1),
+  resourceNames: z.array(z.string()).optional(),
+});
+export type PolicyRule = z.infer<typeof policyRule>;
+
+export const roleTemplateSpec = z.object({
+  displayName: displayName.optional(),
+  description: description.optional(),
+  level,
+  /** Kubernetes-style rules: shipyard.dev resources are enforced by the server, others by the clusters' RBAC. */
+  rules: z.array(policyRule).default([]),
+  builtin: z.boolean().optional(),
+});
+export const roleTemplateStatus = z.object({ conditions: conditions.optional() });
+
+export const subject = z.object({ kind: z.enum(['User', 'Group']), name: userName });
+export type Subject = z.infer<typeof subject>;
+export const scope = z.object({ level, name: dnsLabel.optional() });
+export type Scope = z.infer<typeof scope>;
+export const roleTemplateBindingSpec = z.object({ subject, roleTemplate: dnsLabel, scope });
+export const roleTemplateBindingStatus = z.object({ conditions: conditions.optional() });

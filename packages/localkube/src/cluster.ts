@@ -1,0 +1,255 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { binaries, type Binaries } from './binaries.js';
+import { LocalkubeError } from './errors.js';
+import { nodeList, type NodeShape } from './nodes.js';
+import { workDir } from './paths.js';
+import { freePorts, portFree } from './ports.js';
+import { clusterPids, stopProcesses, watchComponent } from './processes.js';
+import { run } from './run.js';
+
+export type LocalCluster = {
+  name: string;
+  /** Path of the admin kubeconfig (client certificates, full rights). */
+  kubeconfig: string;
+  /** https://127.0.0.1:PORT */
+  server: string;
+};
+
+export type UpOptions = {
+  name: string;
+  /** Simulated nodes to create (default 1). */
+  nodes?: number;
+  /** kube-apiserver port on 127.0.0.1 (random when absent). */
+  port?: number;
+  nodeShape?: NodeShape;
+  /** Extra kube-apiserver flags, `name=value`. */
+  apiserverArgs?: string[];
+  timeoutMs?: number;
+};
+
+const nameRe = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+
+function clusterDir(name: string): string {
+  return path.join(workDir(), 'clusters', name);
+}
+
+function checkName(name: string): void {
+  if (!nameRe.test(name)) {
+    throw new LocalkubeError(
+      `invalid cluster name "${name}": use 1-40 lowercase letters, digits and '-', starting and ending alphanumeric`,
+    );
+  }
+}
+
+function env(bins: Binaries): NodeJS.ProcessEnv {
+  // kwokctl finds kubectl on PATH; with every binary given by path it downloads nothing.
+  return { ...process.env, KWOK_WORKDIR: workDir(), PATH: `${bins.dir}:${process.env.PATH ?? ''}` };
+}
+
+function kwokctlConfig(bins: Binaries, opts: UpOptions, ports: number[]): string {
+  const [apiserver = 0, etcd = 0, etcdPeer = 0, kwok = 0, controllerManager = 0, scheduler = 0] = ports;
+  const options: Record<string, unknown> = {
+    kubeApiserverPort: opts.port ?? apiserver,
+    etcdPort: etcd,
+    etcdPeerPort: etcdPeer,
+    kwokControllerPort: kwok,
+    kubeControllerManagerPort: controllerManager,
+    kubeSchedulerPort: scheduler,
+    runtime: 'binary',
+    bindAddress: '127.0.0.1',
+    etcdBinary: bins.etcd,
+    kubeApiserverBinary: bins['kube-apiserver'],
+    kubeControllerManagerBinary: bins['kube-controller-manager'],
+    kubeSchedulerBinary: bins['kube-scheduler'],
+    kwokControllerBinary: bins.kwok,
+    kubectlBinary: bins.kubectl,
+    disableQPSLimits: true,
+  };
+  const apiserverArgs = ['service-cluster-ip-range=10.96.0.0/16', ...(opts.apiserverArgs ?? [])];
+  const patches = [
+    {
+      name: 'kube-apiserver',
+      extraArgs: apiserverArgs.map((a) => {
+        const i = a.indexOf('=');
+        return { key: a.slice(0, i), value: a.slice(i + 1) };
+      }),
+    },
+  ];
+  // JSON is YAML: kwokctl reads it as a KwokctlConfiguration document.
+  return JSON.stringify({
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokctlConfiguration',
+    options,
+    componentsPatches: patches,
+  });
+}
+
+function serverOf(kubeconfig: string): string {
+  const m = /server:\s*(\S+)/.exec(readFileSync(kubeconfig, 'utf8'));
+  return m?.[1] ?? '';
+}
+
+/** kubectl against a local cluster, as its admin. */
+export function kubectl(
+  cluster: Pick<LocalCluster, 'kubeconfig'>,
+  args: readonly string[],
+  input?: string,
+): Promise<string> {
+  const bins = binaries();
+  return run(bins.kubectl, ['--kubeconfig', cluster.kubeconfig, ...args], {
+    input,
+    env: env(bins),
+    timeoutMs: 600_000,
+  });
+}
+
+/** Adds `count` simulated nodes named `<cluster>-node-<i>` from `first` on, and waits until they are Ready. */
+export async function addNodes(
+  cluster: LocalCluster,
+  opts: { count: number; first?: number; shape?: NodeShape; timeoutMs?: number },
+): Promise<void> {
+  const chunk = 500;
+  const first = opts.first ?? 0;
+  for (let i = 0; i < opts.count; i += chunk) {
+    const list = nodeList({
+      count: Math.min(chunk, opts.count - i),
+      first: first + i,
+      prefix: `${cluster.name}-node`,
+      shape: opts.shape,
+    });
+    await kubectl(cluster, ['create', '-f', '-'], JSON.stringify(list));
+  }
+  const timeout = `${Math.ceil((opts.timeoutMs ?? 120_000) / 1000)}s`;
+  await kubectl(cluster, ['wait', '--for=condition=Ready', 'nodes', '--all', `--timeout=${timeout}`]);
+}
+
+function logTail(dir: string, component: string): string {
+  const file = path.join(dir, 'logs', `${component}.log`);
+  if (!existsSync(file)) return 'no log';
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  return lines.slice(-3).join(' | ');
+}
+
+/** Polls until check() is true; a LocalkubeError thrown by check() ends the wait at once. */
+async function waitFor(what: string, deadline: number, check: () => Promise<boolean>): Promise<void> {
+  for (;;) {
+    const done = await check().catch((e: unknown) => {
+      if (e instanceof LocalkubeError) throw e;
+      return false;
+    });
+    if (done) return;
+    if (Date.now() > deadline) throw new LocalkubeError(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Creates a local cluster and waits until its nodes are Ready and pods can be created. */
+export async function up(opts: UpOptions): Promise<LocalCluster> {
+  checkName(opts.name);
+  const bins = binaries();
+  const dir = clusterDir(opts.name);
+  if (existsSync(dir)) {
+    throw new LocalkubeError(`cluster "${opts.name}" already exists: run localkube down ${opts.name} first`);
+  }
+  if (opts.port !== undefined && !(await portFree(opts.port))) {
+    throw new LocalkubeError(
+      `port ${opts.port} is already in use on 127.0.0.1: choose another --port or omit it`,
+    );
+  }
+  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+  const configFile = path.join(workDir(), `${opts.name}.kwokctl.yaml`);
+  mkdirSync(workDir(), { recursive: true });
+  writeFileSync(configFile, kwokctlConfig(bins, opts, await freePorts(6)));
+  try {
+    // kwokctl keeps waiting for an apiserver that died: watch it, and stop kwokctl when it does.
+    const apiserver = watchComponent(dir, 'kube-apiserver');
+    await run(
+      bins.kwokctl,
+      ['create', 'cluster', '--name', opts.name, '--config', configFile, '--kubeconfig', '', '--wait', '0s'],
+      { env: env(bins), timeoutMs: Math.max(10_000, deadline - Date.now()), signal: apiserver.signal },
+    )
+      .catch((e: unknown) => {
+        throw apiserver.died()
+          ? new LocalkubeError(`kube-apiserver exited: ${logTail(dir, 'kube-apiserver')}`)
+          : e;
+      })
+      .finally(apiserver.stop);
+    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+    const cluster: LocalCluster = { name: opts.name, kubeconfig, server: serverOf(kubeconfig) };
+    await waitFor('kube-apiserver', deadline, async () => {
+      if (!clusterPids(dir).some((p) => p.name === 'kube-apiserver')) {
+        throw new LocalkubeError(`kube-apiserver exited: ${logTail(dir, 'kube-apiserver')}`);
+      }
+      return (await kubectl(cluster, ['get', '--raw', '/readyz'])) === 'ok';
+    });
+    await addNodes(cluster, {
+      count: opts.nodes ?? 1,
+      shape: opts.nodeShape,
+      timeoutMs: deadline - Date.now(),
+    });
+    await waitFor('the default service account', deadline, async () => {
+      await kubectl(cluster, ['get', 'serviceaccount', 'default', '-n', 'default']);
+      return true;
+    });
+    return cluster;
+  } catch (err) {
+    await removeCluster(opts.name, bins).catch(() => undefined);
+    if (err instanceof LocalkubeError) throw err;
+    throw new LocalkubeError(`could not start cluster "${opts.name}": ${(err as Error).message}`);
+  } finally {
+    rmSync(configFile, { force: true });
+  }
+}
+
+async function removeCluster(name: string, bins: Binaries): Promise<void> {
+  const dir = clusterDir(name);
+  // kwokctl wants a kubeconfig to remove the cluster's context from: give it one nobody uses.
+  const unused = path.join(workDir(), 'kwokctl-unused-kubeconfig.yaml');
+  await run(bins.kwokctl, ['delete', 'cluster', '--name', name, '--kubeconfig', unused], {
+    env: env(bins),
+    timeoutMs: 60_000,
+  }).finally(async () => {
+    // Whatever kwokctl left running (it failed, or was interrupted) is stopped before the files go.
+    await stopProcesses(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** Stops a local cluster's processes and removes its files. */
+export async function down(name: string): Promise<void> {
+  checkName(name);
+  if (!existsSync(clusterDir(name))) {
+    throw new LocalkubeError(`no local cluster named "${name}": see localkube list`);
+  }
+  await removeCluster(name, binaries());
+}
+
+/** The clusters in the work dir. */
+export function list(): LocalCluster[] {
+  const root = path.join(workDir(), 'clusters');
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => existsSync(path.join(root, name, 'kubeconfig.yaml')))
+    .map((name) => {
+      const kubeconfig = path.join(root, name, 'kubeconfig.yaml');
+      return { name, kubeconfig, server: serverOf(kubeconfig) };
+    });
+}
+
+/** Stops and removes every local cluster. */
+export async function downAll(): Promise<string[]> {
+  const root = path.join(workDir(), 'clusters');
+  const names = existsSync(root) ? readdirSync(root) : [];
+  const bins = binaries();
+  for (const name of names) await removeCluster(name, bins);
+  return names;
+}
+
+/** The named cluster, or a LocalkubeError. */
+export function get(name: string): LocalCluster {
+  checkName(name);
+  const found = list().find((c) => c.name === name);
+  if (!found) throw new LocalkubeError(`no local cluster named "${name}": see localkube list`);
+  return found;
+}

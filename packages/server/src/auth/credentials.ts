@@ -1,0 +1,191 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
+import { fromKube } from '../http/errors.js';
+
+/**
+ * Sessions, API tokens and password hashes, each a Secret in the server's namespace of the management
+ * cluster, so every replica sees them and revoking one is deleting it. Only hashes are stored: a token is
+ * shown once, when it is made.
+ */
+export type CredentialKind = 'session' | 'token';
+export type Credential = {
+  id: string;
+  kind: CredentialKind;
+  user: string;
+  name?: string;
+  expiresAt?: string;
+  createdAt: string;
+  /** Sessions only: the token a browser must echo in X-CSRF-Token on mutating calls. */
+  csrf?: string;
+};
+export type SecretReader = { get(name: string): V1Secret | undefined; list(): V1Secret[] };
+
+export const credentialLabel = 'shipyard.dev/credential';
+const userAnnotation = 'shipyard.dev/user';
+const prefix: Record<CredentialKind, string> = { session: 'sys', token: 'syt' };
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const userKey = (user: string) => sha256(user).slice(0, 20);
+const b64 = (s: string | undefined) =>
+  s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8');
+
+export function passwordSecretName(user: string): string {
+  return `password-${userKey(user)}`;
+}
+
+function secretName(kind: CredentialKind, id: string): string {
+  return `${kind}-${id}`;
+}
+
+function toCredential(s: V1Secret): Credential | undefined {
+  const kind = s.metadata?.labels?.[credentialLabel];
+  if (kind !== 'session' && kind !== 'token') return undefined;
+  const d = s.data ?? {};
+  const user = b64(d.user);
+  const createdAt = s.metadata?.creationTimestamp;
+  if (!user) return undefined;
+  return {
+    id: s.metadata?.name?.slice(kind.length + 1) ?? '',
+    kind,
+    user,
+    name: b64(d.name),
+    expiresAt: b64(d.expiresAt),
+    createdAt: createdAt ? new Date(createdAt).toISOString() : '',
+    csrf: b64(d.csrf),
+  };
+}
+
+export class CredentialStore {
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly namespace: string,
+    private readonly secrets: SecretReader,
+  ) {}
+
+  /** Makes a session or token for a user; returns the secret string (shown once) and what was stored. */
+  async issue(opts: { kind: CredentialKind; user: string; name?: string; ttlSeconds?: number }) {
+    const id = randomBytes(6).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = opts.ttlSeconds
+      ? new Date(Date.now() + opts.ttlSeconds * 1000).toISOString()
+      : undefined;
+    const csrf = opts.kind === 'session' ? randomBytes(24).toString('base64url') : undefined;
+    const stringData: Record<string, string> = { user: opts.user, hash: sha256(secret) };
+    if (opts.name) stringData.name = opts.name;
+    if (expiresAt) stringData.expiresAt = expiresAt;
+    if (csrf) stringData.csrf = csrf;
+    const created = await this.core
+      .createNamespacedSecret({
+        namespace: this.namespace,
+        body: {
+          metadata: {
+            name: secretName(opts.kind, id),
+            labels: { [credentialLabel]: opts.kind, 'shipyard.dev/user-key': userKey(opts.user) },
+            annotations: { [userAnnotation]: opts.user },
+          },
+          type: 'shipyard.dev/credential',
+          stringData,
+        },
+      })
+      .catch((e: unknown) => {
+        throw fromKube(e, `${opts.kind} secret`);
+      });
+    const credential = toCredential(created);
+    if (!credential) throw new Error('created credential secret is unreadable');
+    return { token: `${prefix[opts.kind]}_${id}_${secret}`, credential };
+  }
+
+  /** The live credential a token string stands for, or undefined (unknown, wrong, expired). */
+  async verify(token: string, kind: CredentialKind): Promise<Credential | undefined> {
+    const m = /^(sys|syt)_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!m || m[1] !== prefix[kind]) return undefined;
+    const [, , id = '', secret = ''] = m;
+    const name = secretName(kind, id);
+    // The cache may not have a just-made session yet: ask the apiserver on a miss.
+    const s =
+      this.secrets.get(name) ??
+      (await this.core.readNamespacedSecret({ name, namespace: this.namespace }).catch(() => undefined));
+    const stored = b64(s?.data?.hash);
+    if (!s || !stored) return undefined;
+    const want = Buffer.from(stored, 'hex');
+    const got = Buffer.from(sha256(secret), 'hex');
+    if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
+    const credential = toCredential(s);
+    if (!credential || credential.kind !== kind) return undefined;
+    if (credential.expiresAt && Date.parse(credential.expiresAt) <= Date.now()) return undefined;
+    return credential;
+  }
+
+  /** A user's credentials of a kind (never their hashes). */
+  listFor(user: string, kind: CredentialKind): Credential[] {
+    const key = userKey(user);
+    return this.secrets
+      .list()
+      .filter((s) => s.metadata?.labels?.['shipyard.dev/user-key'] === key)
+      .map(toCredential)
+      .filter((c): c is Credential => c !== undefined && c.kind === kind && c.user === user);
+  }
+
+  get(kind: CredentialKind, id: string): Credential | undefined {
+    const s = this.secrets.get(secretName(kind, id));
+    return s ? toCredential(s) : undefined;
+  }
+
+  async revoke(kind: CredentialKind, id: string): Promise<void> {
+    await this.core
+      .deleteNamespacedSecret({ name: secretName(kind, id), namespace: this.namespace })
+      .catch((e: unknown) => {
+        throw fromKube(e, `${kind} ${id}`);
+      });
+  }
+
+  /** Deletes every session (and, with tokens, every API token) of a user. */
+  async revokeAll(user: string, kinds: CredentialKind[]): Promise<number> {
+    const doomed = kinds.flatMap((k) => this.listFor(user, k));
+    await Promise.all(doomed.map((c) => this.revoke(c.kind, c.id).catch(() => undefined)));
+    return doomed.length;
+  }
+
+  /** Removes expired credentials (run by the leader now and then). */
+  async pruneExpired(now = Date.now()): Promise<number> {
+    const expired = this.secrets
+      .list()
+      .map(toCredential)
+      .filter((c): c is Credential => !!c?.expiresAt && Date.parse(c.expiresAt) <= now);
+    await Promise.all(expired.map((c) => this.revoke(c.kind, c.id).catch(() => undefined)));
+    return expired.length;
+  }
+
+  async setPassword(user: string, hash: string): Promise<void> {
+    const name = passwordSecretName(user);
+    const body: V1Secret = {
+      metadata: { name, labels: { [credentialLabel]: 'password' }, annotations: { [userAnnotation]: user } },
+      type: 'shipyard.dev/password',
+      stringData: { user, hash },
+    };
+    await this.core
+      .replaceNamespacedSecret({ name, namespace: this.namespace, body })
+      .catch(async (e: { code?: number }) => {
+        if (e.code !== 404) throw fromKube(e, `password of ${user}`);
+        await this.core.createNamespacedSecret({ namespace: this.namespace, body }).catch((e2: unknown) => {
+          throw fromKube(e2, `password of ${user}`);
+        });
+      });
+  }
+
+  async passwordHash(user: string): Promise<string | undefined> {
+    const name = passwordSecretName(user);
+    const s =
+      this.secrets.get(name) ??
+      (await this.core.readNamespacedSecret({ name, namespace: this.namespace }).catch(() => undefined));
+    return b64(s?.data?.user) === user ? b64(s?.data?.hash) : undefined;
+  }
+
+  async deletePassword(user: string): Promise<void> {
+    await this.core
+      .deleteNamespacedSecret({ name: passwordSecretName(user), namespace: this.namespace })
+      .catch((e: { code?: number }) => {
+        if (e.code !== 404) throw fromKube(e, `password of ${user}`);
+      });
+  }
+}
