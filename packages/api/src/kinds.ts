@@ -79,6 +79,8 @@ export const userSpec = z.object({
   /** Where the user signs in: a local password, or an external provider. */
   source: z.enum(['local', 'ldap', 'oidc']).default('local'),
 });
+/** A password is accepted on create and update, stored hashed in a Secret, never in the User or a response. */
+export const userInputSpec = userSpec.extend({ password: z.string().max(1024).optional() });
 export const userStatus = z.object({
   conditions: conditions.optional(),
   lastLogin: z.string().optional(),

@@ -15,6 +15,8 @@ export type KindDef<Spec extends z.ZodType = z.ZodType, Status extends z.ZodType
   singular: string;
   shortNames?: string[];
   spec: Spec;
+  /** What a client may send in spec when it differs from what is stored (User: a password, never stored). */
+  inputSpec?: z.ZodType;
   status: Status;
   printerColumns: PrinterColumn[];
 };
@@ -72,6 +74,7 @@ export const kinds = {
     plural: 'users',
     singular: 'user',
     spec: k.userSpec,
+    inputSpec: k.userInputSpec,
     status: k.userStatus,
     printerColumns: [
       { name: 'Display Name', type: 'string', jsonPath: '.spec.displayName' },
@@ -118,13 +121,13 @@ export function kindByPlural(plural: string): KindDef | undefined {
   return kindList.find((d) => d.plural === plural);
 }
 
-/** The schema of a whole object of a kind, as clients send it. */
-export function objectSchema<D extends KindDef>(d: D) {
+/** The schema of a whole object of a kind: as stored, or (`input`) as clients may send it. */
+export function objectSchema<D extends KindDef>(d: D, as: 'stored' | 'input' = 'stored') {
   return z.object({
     apiVersion: z.literal(apiVersion).optional(),
     kind: z.literal(d.kind).optional(),
     metadata: objectMeta,
-    spec: d.spec,
+    spec: as === 'input' ? (d.inputSpec ?? d.spec) : d.spec,
     status: d.status.optional(),
   });
 }

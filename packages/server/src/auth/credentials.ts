@@ -18,7 +18,7 @@ export type Credential = {
   /** Sessions only: the token a browser must echo in X-CSRF-Token on mutating calls. */
   csrf?: string;
 };
-export type SecretReader = { get(name: string): V1Secret | undefined; list(): V1Secret[] };
+export type SecretReader = { get(name: string): V1Secret | undefined; list(): readonly V1Secret[] };
 
 export const credentialLabel = 'shipyard.dev/credential';
 const userAnnotation = 'shipyard.dev/user';
@@ -126,9 +126,15 @@ export class CredentialStore {
       .filter((c): c is Credential => c !== undefined && c.kind === kind && c.user === user);
   }
 
-  get(kind: CredentialKind, id: string): Credential | undefined {
-    const s = this.secrets.get(secretName(kind, id));
-    return s ? toCredential(s) : undefined;
+  /** A credential by id (from the cache, or the apiserver when it was made a moment ago). */
+  async get(kind: CredentialKind, id: string): Promise<Credential | undefined> {
+    if (!/^[0-9a-f]{12}$/.test(id)) return undefined;
+    const name = secretName(kind, id);
+    const s =
+      this.secrets.get(name) ??
+      (await this.core.readNamespacedSecret({ name, namespace: this.namespace }).catch(() => undefined));
+    const c = s ? toCredential(s) : undefined;
+    return c?.kind === kind ? c : undefined;
   }
 
   async revoke(kind: CredentialKind, id: string): Promise<void> {

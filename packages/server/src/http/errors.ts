@@ -1,3 +1,5 @@
+import { toKubeApiError } from '../runtime/kube-errors.js';
+
 /** Errors are values at the boundary: every failure leaves the server as `{code, reason, message, field?}`. */
 export type ErrorBody = { code: number; reason: string; message: string; field?: string };
 
@@ -34,46 +36,27 @@ export const invalid = (message: string, field?: string) => new ApiError(422, 'I
 export const tooManyRequests = (message: string) => new ApiError(429, 'TooManyRequests', message);
 export const unavailable = (message: string) => new ApiError(503, 'ServiceUnavailable', message);
 
-type KubeStatus = {
-  message?: string;
-  reason?: string;
-  details?: { causes?: { field?: string; message?: string }[] };
-};
-
-/** Maps an error from @kubernetes/client-node (ApiException: code + JSON Status body) to an ApiError. */
+/** Maps an error of the management cluster (any shape client-node throws) to an ApiError. */
 export function fromKube(err: unknown, what: string): ApiError {
   if (err instanceof ApiError) return err;
-  const e = err as { code?: unknown; body?: unknown };
-  const code = typeof e?.code === 'number' ? e.code : undefined;
-  if (code === undefined || code < 400) {
-    return unavailable(
-      `the management cluster did not answer for ${what}: ${(err as Error)?.message ?? String(err)}`,
-    );
-  }
-  let status: KubeStatus = {};
-  if (typeof e.body === 'string') {
-    try {
-      status = JSON.parse(e.body) as KubeStatus;
-    } catch {
-      status = { message: e.body };
-    }
-  } else if (e.body && typeof e.body === 'object') status = e.body as KubeStatus;
-  const message = status.message ?? `${what}: HTTP ${code}`;
-  const cause = status.details?.causes?.[0];
-  switch (code) {
+  const e = toKubeApiError(err);
+  switch (e.status) {
+    case undefined:
+      return unavailable(`the management cluster did not answer for ${what}: ${e.message}`);
     case 404:
       return notFound(`${what} not found`);
     case 409:
-      return status.reason === 'AlreadyExists' ? alreadyExists(`${what} already exists`) : conflict(message);
+      return e.reason === 'AlreadyExists' ? alreadyExists(`${what} already exists`) : conflict(e.message);
     case 422:
-      return invalid(cause?.message ?? message, cause?.field);
+      return invalid(e.message);
     case 400:
-      return badRequest(message);
+      return badRequest(e.message);
+    case 401:
     case 403:
       return unavailable(
-        `the server's own access to the management cluster was refused for ${what}: ${message}`,
+        `the server's own access to the management cluster was refused for ${what}: ${e.message}`,
       );
     default:
-      return code >= 500 ? unavailable(message) : new ApiError(code, status.reason ?? 'Error', message);
+      return e.status >= 500 ? unavailable(e.message) : new ApiError(e.status, e.reason, e.message);
   }
 }

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerAuditHooks } from './audit/audit.hooks.js';
+import { registerAuditRoutes } from './audit/audit.routes.js';
+import type { AuditStore } from './audit/audit.store.js';
+import { registerAuthRoutes } from './auth/auth.routes.js';
+import { registerAuthentication } from './auth/authenticate.js';
+import type { CredentialStore } from './auth/credentials.js';
+import type { LoginGuard } from './auth/login-guard.js';
+import type { Access } from './authz/access.js';
+import type { ChangeHub } from './cache/changes.js';
+import type { PlatformCache } from './cache/platform-cache.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { registerMetrics } from './http/metrics.js';
+import type { PlatformObjects } from './kube/management.js';
+import { registerObjectRoutes } from './objects/objects.routes.js';
+import { registerWatchRoutes } from './watch/watch.routes.js';
+import './http/context.js';
+
+export type AppDeps = {
+  cache: PlatformCache;
+  hub: ChangeHub;
+  access: Access;
+  credentials: CredentialStore;
+  objects: PlatformObjects;
+  audit: AuditStore;
+  guard: LoginGuard;
+  sessionTtlSeconds: number;
+  secureCookies: boolean;
+  logLevel: string;
+  /** 200 on /readyz once this says so. */
+  ready: () => boolean;
+};
+
+const requestIdRe = /^[\w.-]{1,128}$/;
+
+/** The HTTP surface: /api/v1 (OpenAPI at /api/v1/openapi.json), /healthz, /readyz, /metrics. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: deps.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && requestIdRe.test(given) ? given : randomUUID();
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Shipyard API', version: 'v1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  registerErrorHandling(app);
+  registerMetrics(app);
+  registerAuditHooks(app, deps.audit);
+  registerAuthentication(app, deps);
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    const ready = deps.ready();
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'starting' };
+  });
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  registerAuthRoutes(app, { ...deps, audit: deps.audit });
+  registerObjectRoutes(app, deps);
+  registerAuditRoutes(app, { store: deps.audit, access: deps.access });
+  registerWatchRoutes(app, deps.hub);
+  return app;
+}

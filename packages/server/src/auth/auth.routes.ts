@@ -1,0 +1,165 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { kinds } from '@shipyard/api';
+import { beginAudit } from '../audit/audit.hooks.js';
+import type { AuditStore } from '../audit/audit.store.js';
+import type { PlatformCache } from '../cache/platform-cache.js';
+import { forbidden, notFound, tooManyRequests, unauthorized } from '../http/errors.js';
+import type { PlatformObjects } from '../kube/management.js';
+import { callerOf, sessionCookie } from './authenticate.js';
+import type { Credential, CredentialStore } from './credentials.js';
+import type { LoginGuard } from './login-guard.js';
+import { verifyPassword } from './passwords.js';
+import type { Access } from '../authz/access.js';
+
+export type AuthRouteDeps = {
+  credentials: CredentialStore;
+  cache: PlatformCache;
+  access: Access;
+  objects: PlatformObjects;
+  audit: AuditStore;
+  guard: LoginGuard;
+  sessionTtlSeconds: number;
+  secureCookies: boolean;
+};
+
+const login = z.object({ username: z.string().min(1).max(253), password: z.string().min(1).max(1024) });
+const newToken = z.object({
+  name: z.string().min(1).max(128).describe('what the token is for'),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(366 * 24 * 3600)
+    .optional()
+    .describe('default 90 days'),
+});
+const tokenParams = z.object({ id: z.string() });
+
+const tokenView = (c: Credential) => ({
+  id: c.id,
+  name: c.name,
+  createdAt: c.createdAt,
+  expiresAt: c.expiresAt,
+});
+const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+
+/** Sign-in, sign-out, who am I, and API tokens. */
+export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
+  app.post(
+    '/api/v1/login',
+    { schema: { body: login, tags: ['auth'] }, config: { public: true } },
+    async (req, reply) => {
+      const { username, password } = req.body as z.infer<typeof login>;
+      const name = username.trim().toLowerCase();
+      req.auditTarget = { verb: 'login', kind: 'User', name };
+      const wait = deps.guard.addressWait(req.ip);
+      if (wait > 0) {
+        reply.header('retry-after', Math.ceil(wait / 1000));
+        throw tooManyRequests(
+          `too many failed sign-ins from this address: try again in ${minutes(wait)} minute(s)`,
+        );
+      }
+      const user = deps.cache.get('User', name);
+      const locked = deps.guard.accountWait(name, user?.status?.lockedUntil);
+      if (locked > 0) {
+        reply.header('retry-after', Math.ceil(locked / 1000));
+        throw tooManyRequests(
+          `too many failed sign-ins for this account: try again in ${minutes(locked)} minute(s)`,
+        );
+      }
+      const hash =
+        user && !user.spec.disabled && user.spec.source === 'local'
+          ? await deps.credentials.passwordHash(name)
+          : undefined;
+      if (!user || !(await verifyPassword(hash, password))) {
+        const { failures, lockedUntil } = deps.guard.fail(name, req.ip, user?.status?.failedLogins ?? 0);
+        if (user) {
+          await deps.objects
+            .mergePatchStatus(kinds.User, name, {
+              failedLogins: failures,
+              lockedUntil: lockedUntil?.toISOString() ?? null,
+            })
+            .catch((err: unknown) => req.log.warn({ err }, 'could not record the failed sign-in'));
+        }
+        throw unauthorized('invalid username or password');
+      }
+      deps.guard.succeed(name);
+      await beginAudit(req, deps.audit, { verb: 'login', kind: 'User', name });
+      const { token, credential } = await deps.credentials.issue({
+        kind: 'session',
+        user: name,
+        ttlSeconds: deps.sessionTtlSeconds,
+      });
+      await deps.objects
+        .mergePatchStatus(kinds.User, name, {
+          failedLogins: 0,
+          lockedUntil: null,
+          lastLogin: new Date().toISOString(),
+        })
+        .catch((err: unknown) => req.log.warn({ err }, 'could not record the sign-in'));
+      reply.setCookie(sessionCookie, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookies,
+        path: '/',
+        maxAge: deps.sessionTtlSeconds,
+      });
+      return { user: name, csrfToken: credential.csrf, expiresAt: credential.expiresAt };
+    },
+  );
+
+  app.post('/api/v1/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
+    const caller = callerOf(req);
+    await beginAudit(req, deps.audit, { verb: 'logout', kind: 'User', name: caller.user });
+    if (caller.credential.kind === 'session') await deps.credentials.revoke('session', caller.credential.id);
+    reply.clearCookie(sessionCookie, { path: '/' });
+    return { user: caller.user };
+  });
+
+  app.get('/api/v1/session', { schema: { tags: ['auth'] } }, async (req) => {
+    const caller = callerOf(req);
+    const user = deps.cache.get('User', caller.user);
+    return {
+      user: caller.user,
+      displayName: user?.spec.displayName,
+      groups: caller.groups,
+      csrfToken: caller.credential.csrf,
+      expiresAt: caller.credential.expiresAt,
+      grants: deps.access.grants(caller.user).map((g) => ({ template: g.template, scope: g.scope })),
+    };
+  });
+
+  app.post('/api/v1/tokens', { schema: { body: newToken, tags: ['tokens'] } }, async (req, reply) => {
+    const caller = callerOf(req);
+    const body = req.body as z.infer<typeof newToken>;
+    await beginAudit(req, deps.audit, { verb: 'create', kind: 'Token', name: body.name });
+    const { token, credential } = await deps.credentials.issue({
+      kind: 'token',
+      user: caller.user,
+      name: body.name,
+      ttlSeconds: body.expiresInSeconds ?? 90 * 24 * 3600,
+    });
+    reply.code(201);
+    return { ...tokenView(credential), token };
+  });
+
+  app.get('/api/v1/tokens', { schema: { tags: ['tokens'] } }, async (req) => {
+    const caller = callerOf(req);
+    const items = deps.credentials.listFor(caller.user, 'token').map(tokenView);
+    return { items, total: items.length };
+  });
+
+  app.delete('/api/v1/tokens/:id', { schema: { params: tokenParams, tags: ['tokens'] } }, async (req) => {
+    const caller = callerOf(req);
+    const { id } = req.params as z.infer<typeof tokenParams>;
+    const token = await deps.credentials.get('token', id);
+    if (!token) throw notFound(`token "${id}" not found`);
+    if (token.user !== caller.user && !deps.access.canAtPlatform(caller.user, 'delete', 'users')) {
+      throw forbidden(`token "${id}" is not yours`);
+    }
+    await beginAudit(req, deps.audit, { verb: 'delete', kind: 'Token', name: token.name ?? id });
+    await deps.credentials.revoke('token', id);
+    return tokenView(token);
+  });
+}

@@ -1,0 +1,54 @@
+import '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Access } from '../authz/access.js';
+import type { PlatformCache } from '../cache/platform-cache.js';
+import { forbidden, unauthorized } from '../http/errors.js';
+import type { Caller } from '../http/context.js';
+import type { CredentialStore } from './credentials.js';
+
+export const sessionCookie = 'shipyard_session';
+export const csrfHeader = 'x-csrf-token';
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export type AuthDeps = { credentials: CredentialStore; cache: PlatformCache; access: Access };
+
+/** The caller of a request from its bearer token or session cookie, or an ApiError (401, or 403 for CSRF). */
+export async function authenticate(req: FastifyRequest, deps: AuthDeps): Promise<Caller> {
+  const header = req.headers.authorization;
+  const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  const cookie = req.cookies[sessionCookie];
+  const credential = bearer
+    ? await deps.credentials.verify(bearer, 'token')
+    : cookie
+      ? await deps.credentials.verify(cookie, 'session')
+      : undefined;
+  if (!credential)
+    throw unauthorized(header || cookie ? 'invalid or expired credentials' : 'authentication required');
+  const user = deps.cache.get('User', credential.user);
+  if (!user || user.spec.disabled) throw unauthorized('invalid or expired credentials');
+  if (credential.kind === 'session' && !safeMethods.has(req.method)) {
+    if (req.headers[csrfHeader] !== credential.csrf) throw forbidden('missing or wrong X-CSRF-Token header');
+  }
+  // A WebSocket carries the cookie but no CSRF header: it must come from a page of this server.
+  if (credential.kind === 'session' && req.headers.upgrade?.toLowerCase() === 'websocket') {
+    const origin = req.headers.origin;
+    if (origin && URL.canParse(origin) && new URL(origin).host !== req.headers.host) {
+      throw forbidden(`WebSocket from another origin (${origin}) refused`);
+    }
+  }
+  return { user: credential.user, groups: deps.access.principal(credential.user).groups, credential };
+}
+
+/** Authenticates every route but those marked `config: { public: true }`. */
+export function registerAuthentication(app: FastifyInstance, deps: AuthDeps): void {
+  app.addHook('preHandler', async (req) => {
+    if (req.routeOptions.config.public || !req.routeOptions.url) return;
+    req.caller = await authenticate(req, deps);
+  });
+}
+
+/** The request's caller; routes that are not public always have one. */
+export function callerOf(req: FastifyRequest): Caller {
+  if (!req.caller) throw unauthorized();
+  return req.caller;
+}

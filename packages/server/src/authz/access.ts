@@ -1,0 +1,115 @@
+import type { KindName, PlatformObject, RoleTemplate } from '@shipyard/api';
+import type { PlatformCache } from '../cache/platform-cache.js';
+import {
+  allows,
+  covers,
+  grantsFor,
+  platformScope,
+  rulesAt,
+  type Grant,
+  type Principal,
+  type ScopeRef,
+} from './authorizer.js';
+import { scopesOf, type ScopeLookup } from './scopes.js';
+
+export const group = 'shipyard.dev';
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+
+/**
+ * Decisions for one server: who is in which group, what their bindings grant, and whether an action on
+ * an object is allowed. Grants are derived from the cache and kept per user until authorization data changes.
+ */
+export class Access {
+  private memo = new Map<string, { principal: Principal; grants: Grant[] }>();
+  private memoGeneration = -1;
+  readonly lookup: ScopeLookup;
+
+  constructor(private readonly cache: PlatformCache) {
+    this.lookup = { partition: (name) => cache.get('Partition', name) };
+  }
+
+  private fresh(): void {
+    if (this.memoGeneration !== this.cache.authGeneration) {
+      this.memo.clear();
+      this.memoGeneration = this.cache.authGeneration;
+    }
+  }
+
+  /** The user with the groups whose members include them. */
+  principal(user: string): Principal {
+    return this.entry(user).principal;
+  }
+
+  grants(user: string): Grant[] {
+    return this.entry(user).grants;
+  }
+
+  private entry(user: string) {
+    this.fresh();
+    let e = this.memo.get(user);
+    if (!e) {
+      const groups = this.cache
+        .list('Group')
+        .filter((g) => g.spec.members.includes(user))
+        .map((g) => g.metadata.name);
+      const principal = { user, groups };
+      const templates = new Map<string, RoleTemplate>(
+        this.cache.list('RoleTemplate').map((t) => [t.metadata.name, t]),
+      );
+      e = { principal, grants: grantsFor(principal, this.cache.list('RoleTemplateBinding'), templates) };
+      this.memo.set(user, e);
+    }
+    return e;
+  }
+
+  scopes<N extends KindName>(kind: N, obj: PlatformObject<N>): ScopeRef[] {
+    return scopesOf(kind, obj as PlatformObject<KindName>, this.lookup);
+  }
+
+  /** Whether `user` may do `verb` on `resource` (a plural of shipyard.dev) of this object. */
+  can<N extends KindName>(
+    user: string,
+    verb: Verb | string,
+    resource: string,
+    kind: N,
+    obj: PlatformObject<N>,
+  ): boolean {
+    if (kind === 'User' && obj.metadata.name === user && (verb === 'get' || verb === 'watch')) return true;
+    if (kind === 'RoleTemplate' && (verb === 'get' || verb === 'list' || verb === 'watch')) return true;
+    return allows(
+      this.grants(user),
+      { verb, apiGroup: group, resource, name: obj.metadata.name },
+      this.scopes(kind, obj),
+    );
+  }
+
+  /** Whether `user` may do `verb` on `resource` at the platform level (e.g. the audit log, all users). */
+  canAtPlatform(user: string, verb: string, resource: string): boolean {
+    return allows(this.grants(user), { verb, apiGroup: group, resource }, [platformScope]);
+  }
+
+  /** The clusters on which `user` may do `verb` on `resource` through a cluster-level grant. */
+  clustersWhere(user: string, verb: string, resource: string): Set<string> {
+    const out = new Set<string>();
+    for (const g of this.grants(user)) {
+      if (g.scope.level !== 'cluster') continue;
+      if (allows([g], { verb, apiGroup: group, resource }, [g.scope])) out.add(g.scope.name);
+    }
+    return out;
+  }
+
+  /** Whether `user` may bind `template` at these scopes: holding every rule of it there, or `bind` on it. */
+  mayBind(user: string, template: RoleTemplate, scopes: ScopeRef[]): boolean {
+    const grants = this.grants(user);
+    if (
+      allows(
+        grants,
+        { verb: 'bind', apiGroup: group, resource: 'roletemplates', name: template.metadata.name },
+        scopes,
+      )
+    ) {
+      return true;
+    }
+    return covers(rulesAt(grants, scopes), template.spec.rules);
+  }
+}

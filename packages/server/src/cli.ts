@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { defaultConfig, startServer, type ServerConfig } from './server.js';
+
+const usage = `usage: shipyard server [--kubeconfig FILE] [--port N] [--host ADDR] [--data-dir DIR]
+environment: SHIPYARD_PORT, SHIPYARD_HOST, SHIPYARD_DATA_DIR, SHIPYARD_DATABASE_URL (PostgreSQL for the audit log),
+  SHIPYARD_ADMIN_PASSWORD (first start), SHIPYARD_NAMESPACE, SHIPYARD_AUDIT_RETENTION_DAYS, SHIPYARD_LOG_LEVEL`;
+
+function int(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new Error(`${name} must be a whole number from 0 to ${max}`);
+  return n;
+}
+
+/** The server's configuration from flags, then environment, then defaults. */
+export function configFrom(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  });
+  return {
+    ...defaultConfig,
+    kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
+    port: int('port', values.port ?? env.SHIPYARD_PORT, defaultConfig.port, 65_535),
+    host: values.host ?? env.SHIPYARD_HOST ?? defaultConfig.host,
+    dataDir: values['data-dir'] ?? env.SHIPYARD_DATA_DIR ?? defaultConfig.dataDir,
+    databaseUrl: env.SHIPYARD_DATABASE_URL || undefined,
+    adminPassword: env.SHIPYARD_ADMIN_PASSWORD || undefined,
+    namespace: env.SHIPYARD_NAMESPACE ?? defaultConfig.namespace,
+    auditRetentionDays: int('SHIPYARD_AUDIT_RETENTION_DAYS', env.SHIPYARD_AUDIT_RETENTION_DAYS, 180, 36_500),
+    logLevel: env.SHIPYARD_LOG_LEVEL ?? defaultConfig.logLevel,
+    identity: env.SHIPYARD_IDENTITY || undefined,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== 'server') {
+    process.stderr.write(usage + '\n');
+    return 2;
+  }
+  let config: ServerConfig;
+  try {
+    config = configFrom(rest, process.env);
+  } catch (e) {
+    process.stderr.write(`shipyard: ${(e as Error).message}\n${usage}\n`);
+    return 2;
+  }
+  const server = await startServer(config);
+  process.stdout.write(`shipyard: serving at ${server.url}\n`);
+  if (server.adminPassword)
+    process.stdout.write(`shipyard: created user admin with password ${server.adminPassword}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.stop().then(resolve);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}

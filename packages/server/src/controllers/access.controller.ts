@@ -1,0 +1,106 @@
+import type { V1Secret } from '@kubernetes/client-node';
+import { kinds } from '@shipyard/api';
+import { credentialLabel } from '../auth/credentials.js';
+import type { CredentialStore } from '../auth/credentials.js';
+import type { PlatformCache } from '../cache/platform-cache.js';
+import type { PlatformObjects } from '../kube/management.js';
+import { startController, type ControllerHandle } from '../runtime/controller.js';
+import type { Logger } from '../runtime/logger.js';
+import { setReady } from './ready-condition.js';
+
+export type ControllerDeps = {
+  cache: PlatformCache;
+  objects: PlatformObjects;
+  credentials: CredentialStore;
+  logger: Logger;
+};
+
+/**
+ * Users: Ready when they can sign in; a disabled user's sessions are revoked however it was disabled
+ * (API or kubectl). Credentials of users that no longer exist are removed.
+ */
+export function startUserController(deps: ControllerDeps): ControllerHandle {
+  const { cache, objects, credentials } = deps;
+  return startController({
+    name: 'users',
+    cluster: cache.m.cluster,
+    logger: deps.logger,
+    informers: [
+      { informer: cache.informer('User') },
+      // A password Secret that appears after its User (they are written one after the other) re-checks it.
+      { informer: cache.secrets, keys: (s) => passwordOwner(s) },
+    ],
+    reconcile: async (name) => {
+      const user = cache.get('User', name);
+      if (!user) {
+        await credentials.revokeAll(name, ['session', 'token']);
+        await credentials.deletePassword(name);
+        return;
+      }
+      if (user.spec.disabled) {
+        await credentials.revokeAll(name, ['session']);
+        return setReady(objects, kinds.User, user, {
+          status: 'False',
+          reason: 'Disabled',
+          message: 'the user is disabled',
+        });
+      }
+      if (user.spec.source === 'local' && !(await credentials.passwordHash(name))) {
+        return setReady(objects, kinds.User, user, {
+          status: 'False',
+          reason: 'NoPassword',
+          message: 'set spec.password so the user can sign in',
+        });
+      }
+      return setReady(objects, kinds.User, user, { status: 'True', reason: 'Active' });
+    },
+  });
+}
+
+function passwordOwner(s: V1Secret): string[] {
+  const user = s.metadata?.annotations?.['shipyard.dev/user'];
+  return s.metadata?.labels?.[credentialLabel] === 'password' && user ? [user] : [];
+}
+
+const scopeKinds = { cluster: 'Cluster', tenant: 'Tenant', partition: 'Partition' } as const;
+
+/** Bindings: Ready when their template, subject and scope exist and fit; re-checked when any of those change. */
+export function startBindingController(deps: ControllerDeps): ControllerHandle {
+  const { cache, objects } = deps;
+  const all = () => cache.list('RoleTemplateBinding').map((b) => b.metadata.name);
+  return startController({
+    name: 'roletemplatebindings',
+    cluster: cache.m.cluster,
+    logger: deps.logger,
+    informers: [
+      { informer: cache.informer('RoleTemplateBinding') },
+      { informer: cache.informer('RoleTemplate'), keys: all },
+      { informer: cache.informer('Group'), keys: all },
+    ],
+    reconcile: async (name) => {
+      const b = cache.get('RoleTemplateBinding', name);
+      if (!b) return;
+      const { roleTemplate, scope, subject } = b.spec;
+      const template = cache.get('RoleTemplate', roleTemplate);
+      let problem: [string, string] | undefined;
+      if (!template) problem = ['TemplateNotFound', `role template "${roleTemplate}" does not exist`];
+      else if (template.spec.level !== scope.level)
+        problem = [
+          'LevelMismatch',
+          `role template "${roleTemplate}" applies at ${template.spec.level} level`,
+        ];
+      else if (scope.level !== 'platform' && !(scope.name && cache.get(scopeKinds[scope.level], scope.name)))
+        problem = ['ScopeNotFound', `${scope.level} "${scope.name ?? ''}" does not exist`];
+      else if (subject.kind === 'Group' && !cache.get('Group', subject.name))
+        problem = ['SubjectNotFound', `group "${subject.name}" does not exist`];
+      await setReady(
+        objects,
+        kinds.RoleTemplateBinding,
+        b,
+        problem
+          ? { status: 'False', reason: problem[0], message: problem[1] }
+          : { status: 'True', reason: 'Bound' },
+      );
+    },
+  });
+}

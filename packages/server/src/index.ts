@@ -1,0 +1,2 @@
+export { defaultConfig, startServer, type RunningServer, type ServerConfig } from './server.js';
+export { configFrom } from './cli.js';

@@ -1,0 +1,117 @@
+import type { KindName, PlatformObject, RoleTemplate } from '@shipyard/api';
+import type { Access } from '../authz/access.js';
+import { checkPassword, hashPassword } from '../auth/passwords.js';
+import type { CredentialStore } from '../auth/credentials.js';
+import type { PlatformCache } from '../cache/platform-cache.js';
+import type { Caller } from '../http/context.js';
+import { forbidden, invalid } from '../http/errors.js';
+
+export type Op = 'create' | 'update';
+export type HookDeps = { cache: PlatformCache; access: Access; credentials: CredentialStore };
+export type WriteContext<N extends KindName> = {
+  op: Op;
+  caller: Caller;
+  obj: PlatformObject<N>;
+  old?: PlatformObject<N>;
+  /** The body as sent, before the schema dropped fields it does not know (User's spec.password). */
+  raw: unknown;
+};
+
+/** What a kind does beyond generic validation, authorization and storage. */
+export type KindHooks<N extends KindName> = {
+  /** Checks across objects (references exist, levels fit) and last authorization checks; throws ApiError. */
+  validate?(ctx: WriteContext<N>, deps: HookDeps): void;
+  /**
+   * Slow or fallible preparation before the write (hashing a password), so a bad input fails before
+   * anything changes; returns what to do once the object is written (store the hash, revoke sessions).
+   */
+  prepare?(ctx: WriteContext<N>, deps: HookDeps): Promise<() => Promise<void>>;
+  afterDelete?(obj: PlatformObject<N>, deps: HookDeps): Promise<void>;
+  /** Objects no one may change or delete through the API (built-in templates). */
+  readOnly?(obj: PlatformObject<N>): string | undefined;
+};
+
+function rawPassword(raw: unknown): unknown {
+  if (raw && typeof raw === 'object' && 'spec' in raw) {
+    const spec = (raw as { spec?: unknown }).spec;
+    if (spec && typeof spec === 'object' && 'password' in spec)
+      return (spec as { password?: unknown }).password;
+  }
+  return undefined;
+}
+
+function refExists(deps: HookDeps, kind: KindName, name: string | undefined, field: string): void {
+  if (name && !deps.cache.get(kind, name))
+    throw invalid(`${kind.toLowerCase()} "${name}" does not exist`, field);
+}
+
+const users: KindHooks<'User'> = {
+  async prepare({ op, obj, old, raw }, deps) {
+    const password = rawPassword(raw);
+    if (password === undefined && op === 'create' && obj.spec.source === 'local') {
+      throw invalid('a local user needs spec.password', 'spec.password');
+    }
+    const hash = password === undefined ? undefined : await hashPassword(checkPassword(password));
+    const name = obj.metadata.name;
+    return async () => {
+      if (hash) await deps.credentials.setPassword(name, hash);
+      if (obj.spec.disabled && !old?.spec.disabled) await deps.credentials.revokeAll(name, ['session']);
+    };
+  },
+  async afterDelete(obj, deps) {
+    await deps.credentials.revokeAll(obj.metadata.name, ['session', 'token']);
+    await deps.credentials.deletePassword(obj.metadata.name);
+  },
+};
+
+const groups: KindHooks<'Group'> = {
+  validate({ obj }, deps) {
+    refExists(deps, 'Tenant', obj.spec.tenant, 'spec.tenant');
+  },
+};
+
+const partitions: KindHooks<'Partition'> = {
+  validate({ obj, old }, deps) {
+    if (old && (old.spec.tenant !== obj.spec.tenant || old.spec.cluster !== obj.spec.cluster)) {
+      throw invalid('a partition cannot move to another tenant or cluster', 'spec.tenant');
+    }
+    refExists(deps, 'Tenant', obj.spec.tenant, 'spec.tenant');
+    refExists(deps, 'Cluster', obj.spec.cluster, 'spec.cluster');
+  },
+};
+
+const scopeKinds = { cluster: 'Cluster', tenant: 'Tenant', partition: 'Partition' } as const;
+
+const bindings: KindHooks<'RoleTemplateBinding'> = {
+  validate({ obj, caller }, deps) {
+    const { roleTemplate, scope, subject } = obj.spec;
+    const template: RoleTemplate | undefined = deps.cache.get('RoleTemplate', roleTemplate);
+    if (!template) throw invalid(`role template "${roleTemplate}" does not exist`, 'spec.roleTemplate');
+    if (template.spec.level !== scope.level) {
+      throw invalid(
+        `role template "${roleTemplate}" applies at ${template.spec.level} level, not ${scope.level}`,
+        'spec.scope.level',
+      );
+    }
+    if (scope.level !== 'platform') {
+      if (!scope.name) throw invalid(`a ${scope.level} scope needs a name`, 'spec.scope.name');
+      refExists(deps, scopeKinds[scope.level], scope.name, 'spec.scope.name');
+    }
+    if (subject.kind === 'Group') refExists(deps, 'Group', subject.name, 'spec.subject.name');
+    if (!deps.access.mayBind(caller.user, template, deps.access.scopes('RoleTemplateBinding', obj))) {
+      throw forbidden(`you may not grant "${roleTemplate}": you do not hold all of its permissions there`);
+    }
+  },
+};
+
+const templates: KindHooks<'RoleTemplate'> = {
+  readOnly: (obj) => (obj.spec.builtin ? `role template "${obj.metadata.name}" is built in` : undefined),
+};
+
+export const kindHooks: { [N in KindName]?: KindHooks<N> } = {
+  User: users,
+  Group: groups,
+  Partition: partitions,
+  RoleTemplateBinding: bindings,
+  RoleTemplate: templates,
+};

@@ -1,0 +1,138 @@
+import { kindList, objectSchema, type KindDef, type KindName, type PlatformObject } from '@shipyard/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { beginAudit } from '../audit/audit.hooks.js';
+import type { AuditStore } from '../audit/audit.store.js';
+import { changedFields } from '../audit/changes.js';
+import { callerOf } from '../auth/authenticate.js';
+import type { Verb } from '../authz/access.js';
+import { QueryError, runQuery } from '../cache/query.js';
+import type { Caller } from '../http/context.js';
+import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from '../http/errors.js';
+import type { PlatformObjects } from '../kube/management.js';
+import { kindHooks, type HookDeps, type KindHooks, type Op } from './kind-hooks.js';
+import { mergePatch, parseObject, present } from './validate.js';
+
+export type ObjectRouteDeps = HookDeps & { objects: PlatformObjects; audit: AuditStore };
+
+const listQuery = z.object({
+  filter: z.string().optional().describe('terms: path=value, path!=value, path~text, or text'),
+  labelSelector: z.string().optional(),
+  sort: z.string().optional().describe('paths, - for descending: -metadata.creationTimestamp'),
+  page: z.coerce.number().int().optional(),
+  pageSize: z.coerce.number().int().optional(),
+});
+const nameParams = z.object({ name: z.string() });
+
+type Obj = PlatformObject<KindName>;
+
+/** The generic REST surface of every platform kind: /api/v1/<plural>[/<name>], shaped like the CRD. */
+export function registerObjectRoutes(app: FastifyInstance, deps: ObjectRouteDeps): void {
+  for (const d of kindList) registerKind(app, d, deps);
+}
+
+function registerKind(app: FastifyInstance, d: KindDef, deps: ObjectRouteDeps): void {
+  const kind = d.kind as KindName;
+  const hooks = (kindHooks[kind] ?? {}) as KindHooks<KindName>;
+  const base = `/api/v1/${d.plural}`;
+  const tags = [d.plural];
+  const body = objectSchema(d, 'input');
+
+  const authorize = (caller: Caller, verb: Verb, obj: Obj) => {
+    if (!deps.access.can(caller.user, verb, d.plural, kind, obj)) {
+      throw forbidden(`${caller.user} may not ${verb} ${d.singular} "${obj.metadata.name}"`);
+    }
+  };
+  const cached = (name: string): Obj => {
+    const obj = deps.cache.get(kind, name);
+    if (!obj) throw notFound(`${d.singular} "${name}" not found`);
+    return obj;
+  };
+
+  app.get(base, { schema: { querystring: listQuery, tags } }, async (req) => {
+    const caller = callerOf(req);
+    try {
+      const result = runQuery(deps.cache.list(kind), req.query as z.infer<typeof listQuery>, (o) =>
+        deps.access.can(caller.user, 'list', d.plural, kind, o),
+      );
+      return { ...result, items: result.items.map(present) };
+    } catch (err) {
+      if (err instanceof QueryError) throw badRequest(err.message, err.field);
+      throw err;
+    }
+  });
+
+  app.get(`${base}/:name`, { schema: { params: nameParams, tags } }, async (req) => {
+    const obj = cached((req.params as { name: string }).name);
+    authorize(callerOf(req), 'get', obj);
+    return present(obj);
+  });
+
+  /** Validates, authorizes, audits and writes a create or an update. */
+  async function write(req: FastifyRequest, op: Op, raw: unknown, old?: Obj): Promise<Obj> {
+    const caller = callerOf(req);
+    const obj = parseObject<KindName>(d, raw);
+    if (old) {
+      if (obj.metadata.name !== old.metadata.name) {
+        throw invalid(`metadata.name must be "${old.metadata.name}"`, 'metadata.name');
+      }
+      const locked = hooks.readOnly?.(old);
+      if (locked) throw conflict(`${locked}: it cannot be changed`);
+      authorize(caller, 'update', old);
+      obj.metadata.resourceVersion ??= old.metadata.resourceVersion;
+    } else if (deps.cache.get(kind, obj.metadata.name)) {
+      throw alreadyExists(`${d.singular} "${obj.metadata.name}" already exists`);
+    }
+    authorize(caller, op, obj);
+    const ctx = { op, caller, obj, old, raw };
+    hooks.validate?.(ctx, deps);
+    const after = await hooks.prepare?.(ctx, deps);
+    await beginAudit(req, deps.audit, {
+      verb: op,
+      kind: d.kind,
+      name: obj.metadata.name,
+      changes: old ? changedFields(old, obj) : undefined,
+    });
+    const written = (
+      old ? await deps.objects.replace(d, obj.metadata.name, obj) : await deps.objects.create(d, obj)
+    ) as Obj;
+    await after?.();
+    return present(written);
+  }
+
+  app.post(base, { schema: { body, tags } }, async (req, reply) => {
+    reply.code(201);
+    return write(req, 'create', req.body);
+  });
+
+  app.put(`${base}/:name`, { schema: { params: nameParams, body, tags } }, async (req) => {
+    const name = (req.params as { name: string }).name;
+    const old = (await deps.objects.get(d, name)) as Obj;
+    return write(req, 'update', req.body, old);
+  });
+
+  app.patch(
+    `${base}/:name`,
+    { schema: { params: nameParams, tags, description: 'JSON merge patch (RFC 7396)' } },
+    async (req) => {
+      const name = (req.params as { name: string }).name;
+      const old = (await deps.objects.get(d, name)) as Obj;
+      if (!req.body || typeof req.body !== 'object') throw badRequest('a merge patch must be a JSON object');
+      const merged = mergePatch(old, req.body) as Obj;
+      // A patch never sees the password it did not send; keep it in the raw body for the User hook.
+      return write(req, 'update', merged, old);
+    },
+  );
+
+  app.delete(`${base}/:name`, { schema: { params: nameParams, tags } }, async (req) => {
+    const caller = callerOf(req);
+    const old = cached((req.params as { name: string }).name);
+    authorize(caller, 'delete', old);
+    const locked = hooks.readOnly?.(old);
+    if (locked) throw conflict(`${locked}: it cannot be deleted`);
+    await beginAudit(req, deps.audit, { verb: 'delete', kind: d.kind, name: old.metadata.name });
+    await deps.objects.delete(d, old.metadata.name);
+    await hooks.afterDelete?.(old, deps);
+    return present(old);
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * The one reconcile loop: informers enqueue keys, a WorkQueue runs `reconcile(key)` with bounded
+ * concurrency, failures come back with per-key exponential backoff. A controller is a function.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Informer } from './informer.types.js';
+import { defaultLogger, type Logger } from './logger.js';
+import { reconciles, reconcileSeconds } from './metrics.js';
+import { objectKey } from './object-key.js';
+import { WorkQueue, type RateLimit } from './queue.js';
+
+/** Nothing, or when to look again even if nothing changes (e.g. to poll an external system). */
+export type ReconcileResult = void | { requeueAfter: number };
+
+export interface ControllerSource<T extends KubernetesObject = KubernetesObject> {
+  informer: Informer<T>;
+  /**
+   * The keys to reconcile when `obj` changes (default: its own key, `namespace/name` or `name`).
+   * Map another kind's events to the controller's own keys here, e.g. a Partition to its Tenant.
+   */
+  keys?(obj: T, old: T | undefined): Iterable<string>;
+  /** Enqueue every object's key at start and on resync (default: true when `keys` is not given). */
+  resync?: boolean;
+}
+
+export interface ControllerOptions {
+  name: string;
+  cluster: string;
+  informers: ControllerSource[];
+  /** Idempotent; throw to retry with backoff. */
+  reconcile: (key: string) => Promise<ReconcileResult>;
+  /** Keys reconciled at the same time (default 2); one key never runs twice at once. */
+  concurrency?: number;
+  /** Enqueue all keys again this often (default: only at start). */
+  resyncEveryMs?: number;
+  rateLimit?: RateLimit;
+  logger?: Logger;
+}
+
+export interface ControllerHandle {
+  readonly name: string;
+  readonly cluster: string;
+  /** Resolves once every informer has synced and all keys are enqueued; rejects if an informer fails first. */
+  readonly ready: Promise<void>;
+  /** Enqueues every key of the resynced informers. */
+  resync(): void;
+  /** Stops taking events; resolves when running reconciles have finished. Informers are left running. */
+  stop(): Promise<void>;
+}
+
+export function startController(opts: ControllerOptions): ControllerHandle {
+  const { name, cluster } = opts;
+  const log = (opts.logger ?? defaultLogger()).child({ component: 'controller', controller: name, cluster });
+  const labels = { cluster, controller: name };
+  const unsubscribe: Array<() => void> = [];
+  let resyncTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const queue = new WorkQueue({
+    name: `${cluster}/${name}`,
+    concurrency: opts.concurrency ?? 2,
+    rateLimit: opts.rateLimit,
+    logger: log,
+    process: async (key) => {
+      const end = reconcileSeconds.startTimer(labels);
+      try {
+        const result = await opts.reconcile(key);
+        queue.forget(key);
+        if (result && result.requeueAfter > 0) {
+          queue.addAfter(key, result.requeueAfter);
+          reconciles.inc({ ...labels, result: 'requeue' });
+        } else {
+          reconciles.inc({ ...labels, result: 'success' });
+        }
+      } catch (err) {
+        const retryInMs = queue.addRateLimited(key);
+        reconciles.inc({ ...labels, result: 'error' });
+        log.error({ err, key, attempt: queue.retries(key), retryInMs }, 'reconcile failed');
+      } finally {
+        end();
+      }
+    },
+  });
+
+  const resync = (): void => {
+    if (stopped) return;
+    let n = 0;
+    for (const source of opts.informers) {
+      if (!(source.resync ?? source.keys === undefined)) continue;
+      for (const obj of source.informer.list()) {
+        queue.add(objectKey(obj));
+        n++;
+      }
+    }
+    log.debug({ keys: n }, 'resync');
+  };
+
+  const startup = async (): Promise<void> => {
+    for (const source of opts.informers) source.informer.start();
+    // Reconciling before every cache is full would act on a partial picture (e.g. delete what it does not see yet).
+    await Promise.all(opts.informers.map((s) => s.informer.synced()));
+    if (stopped) return;
+    for (const source of opts.informers) {
+      const keysOf = (obj: KubernetesObject, old: KubernetesObject | undefined): Iterable<string> =>
+        source.keys ? source.keys(obj, old) : [objectKey(obj)];
+      unsubscribe.push(
+        source.informer.on('change', (obj, _type, old) => {
+          for (const key of keysOf(obj, old)) queue.add(key);
+        }),
+      );
+    }
+    // After subscribing: nothing that changes from here on is missed, and a new leader reconciles everything.
+    resync();
+    if (opts.resyncEveryMs !== undefined && opts.resyncEveryMs > 0) {
+      resyncTimer = setInterval(resync, opts.resyncEveryMs);
+    }
+    log.info({ informers: opts.informers.map((s) => s.informer.resource) }, 'controller started');
+  };
+
+  const ready = startup();
+  ready.catch((err: unknown) => log.error({ err }, 'controller could not start: an informer failed'));
+
+  return {
+    name,
+    cluster,
+    ready,
+    resync,
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(resyncTimer);
+      for (const off of unsubscribe.splice(0)) off();
+      await queue.shutDown();
+      log.info({}, 'controller stopped');
+    },
+  };
+}
