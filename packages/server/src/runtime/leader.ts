@@ -57,6 +57,7 @@ export class LeaderElector {
   private observedAt = 0;
   private observedHolder: string | undefined;
   private loop: Promise<void> | undefined;
+  private stopping: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LeaderElectionOptions) {
     this.identity = opts.identity ?? `${os.hostname()}-${randomUUID().slice(0, 8)}`;
@@ -124,11 +125,9 @@ export class LeaderElector {
       const current = await this.get(timeoutMs);
       const now = new Date();
       if (!current) {
-        await this.write(
-          'POST',
-          newLease({ ...this.opts, holder: this.identity, durationMs: this.leaseMs, now }),
-          timeoutMs,
-        );
+        const { name, namespace } = this.opts;
+        const lease = newLease({ name, namespace, holder: this.identity, durationMs: this.leaseMs, now });
+        await this.write('POST', lease, timeoutMs);
         return 'acquired';
       }
       this.observe(current);
@@ -173,8 +172,9 @@ export class LeaderElector {
     leaderGauge.set(this.labels, 1);
     this.log.info({}, 'became leader');
     const signal = this.leadership.signal;
-    Promise.resolve()
-      .then(() => this.opts.onStartedLeading(signal))
+    // After a step-down still in progress (its controllers still stopping), never alongside it.
+    this.stopping
+      .then(() => (signal.aborted ? undefined : this.opts.onStartedLeading(signal)))
       .catch((err: unknown) => this.log.error({ err }, 'onStartedLeading failed'));
   }
 
@@ -185,11 +185,14 @@ export class LeaderElector {
     this.leadership?.abort();
     leaderGauge.set(this.labels, 0);
     this.log.warn({ reason }, 'stopped leading');
-    try {
-      await this.opts.onStoppedLeading();
-    } catch (err) {
-      this.log.error({ err }, 'onStoppedLeading failed');
-    }
+    this.stopping = (async () => {
+      try {
+        await this.opts.onStoppedLeading();
+      } catch (err) {
+        this.log.error({ err }, 'onStoppedLeading failed');
+      }
+    })();
+    await this.stopping;
   }
 
   private async release(): Promise<void> {

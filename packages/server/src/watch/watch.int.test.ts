@@ -1,0 +1,76 @@
+// The browser's live channel: subscribe to lists, hear (debounced) which changed.
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApiClient, startTestServer, testAdminPassword, type TestServer } from '../testing/server.js';
+
+let server: TestServer;
+let admin: ApiClient;
+const run = Date.now().toString(36);
+const made: string[] = [];
+
+function open(headers: Record<string, string>): Promise<WebSocket> {
+  const ws = new WebSocket(server.url.replace('http', 'ws') + '/api/v1/watch', { headers });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function messages(ws: WebSocket): unknown[] {
+  const got: unknown[] = [];
+  ws.on('message', (d: Buffer) => got.push(JSON.parse(d.toString())));
+  return got;
+}
+
+async function until(check: () => boolean, ms = 3000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer(inject('kubeconfig'));
+  admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
+});
+afterAll(async () => {
+  for (const name of made) await admin.del(`/api/v1/tenants/${name}`);
+  await server?.close();
+});
+
+describe('GET /api/v1/watch', () => {
+  it('tells a subscriber which list changed, one message for a burst', async () => {
+    const ws = await open({ cookie: admin.cookie ?? '' });
+    const got = messages(ws);
+    ws.send(JSON.stringify({ subscribe: ['management/tenants', 'management/groups'] }));
+    await until(() => got.length === 1);
+    expect(got[0]).toEqual({ subscribed: ['management/tenants', 'management/groups'] });
+    const names = Array.from({ length: 10 }, (_, i) => `watch-${run}-${i}`);
+    made.push(...names);
+    await Promise.all(names.map((name) => admin.post('/api/v1/tenants', { metadata: { name }, spec: {} })));
+    await until(() => got.length >= 2);
+    await new Promise((r) => setTimeout(r, 600));
+    const changes = got.slice(1);
+    expect(changes.every((m) => JSON.stringify(m) === '{"changed":"management/tenants"}')).toBe(true);
+    expect(changes.length).toBeLessThanOrEqual(3);
+    ws.close();
+  });
+
+  it('takes a bearer token, refuses bad subscriptions, and refuses no credentials or another origin', async () => {
+    const made = await admin.post<{ token: string }>('/api/v1/tokens', { name: 'watch' });
+    const ws = await open({ authorization: `Bearer ${made.body.token}` });
+    const got = messages(ws);
+    ws.send('not json');
+    ws.send(JSON.stringify({ subscribe: ['../etc'] }));
+    await until(() => got.length === 2);
+    expect(got[0]).toMatchObject({ error: expect.stringContaining('JSON') });
+    expect(got[1]).toMatchObject({ error: '"../etc" is not <cluster>/<plural>' });
+    ws.close();
+    await expect(open({})).rejects.toThrow('HTTP 401');
+    await expect(open({ cookie: admin.cookie ?? '', origin: 'https://evil.example' })).rejects.toThrow(
+      'HTTP 403',
+    );
+  });
+});
