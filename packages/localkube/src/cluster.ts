@@ -67,14 +67,16 @@ function kwokctlConfig(bins: Binaries, opts: UpOptions, ports: number[]): string
     disableQPSLimits: true,
   };
   const apiserverArgs = ['service-cluster-ip-range=10.96.0.0/16', ...(opts.apiserverArgs ?? [])];
+  const args = (list: string[]) =>
+    list.map((a) => {
+      const i = a.indexOf('=');
+      return { key: a.slice(0, i), value: a.slice(i + 1) };
+    });
   const patches = [
-    {
-      name: 'kube-apiserver',
-      extraArgs: apiserverArgs.map((a) => {
-        const i = a.indexOf('=');
-        return { key: a.slice(0, i), value: a.slice(i + 1) };
-      }),
-    },
+    { name: 'kube-apiserver', extraArgs: args(apiserverArgs) },
+    // One instance each: a lease lost under load would make them exit, and nothing restarts them.
+    { name: 'kube-controller-manager', extraArgs: args(['leader-elect=false']) },
+    { name: 'kube-scheduler', extraArgs: args(['leader-elect=false']) },
   ];
   // JSON is YAML: kwokctl reads it as a KwokctlConfiguration document.
   return JSON.stringify({
@@ -120,8 +122,18 @@ export async function addNodes(
     });
     await kubectl(cluster, ['create', '-f', '-'], JSON.stringify(list));
   }
-  const timeout = `${Math.ceil((opts.timeoutMs ?? 120_000) / 1000)}s`;
-  await kubectl(cluster, ['wait', '--for=condition=Ready', 'nodes', '--all', `--timeout=${timeout}`]);
+  // One list per poll: `kubectl wait --all` checks nodes one by one, which takes minutes for a thousand.
+  const names = new Set(Array.from({ length: opts.count }, (_, i) => `${cluster.name}-node-${first + i}`));
+  await waitFor(`${opts.count} nodes Ready`, Date.now() + (opts.timeoutMs ?? 120_000), async () => {
+    const out = await kubectl(cluster, [
+      'get',
+      'nodes',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+    ]);
+    const ready = out.split('\n').filter((l) => l.endsWith('=True') && names.has(l.slice(0, -5)));
+    return ready.length === names.size;
+  });
 }
 
 function logTail(dir: string, component: string): string {

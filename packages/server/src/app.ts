@@ -13,11 +13,15 @@ import type { CredentialStore } from './auth/credentials.js';
 import type { LoginGuard } from './auth/login-guard.js';
 import type { Access } from './authz/access.js';
 import type { ChangeHub } from './cache/changes.js';
+import type { ClusterConnections } from './clusters/connections.js';
 import type { PlatformCache } from './cache/platform-cache.js';
+import { SortedLists } from './cache/sorted-lists.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerMetrics } from './http/metrics.js';
 import type { PlatformObjects } from './kube/management.js';
 import { registerObjectRoutes } from './objects/objects.routes.js';
+import { registerKubeProxy } from './proxy/kube-proxy.js';
+import { registerKubeconfigRoute } from './proxy/kubeconfig.routes.js';
 import { registerWatchRoutes } from './watch/watch.routes.js';
 import './http/context.js';
 
@@ -28,6 +32,9 @@ export type AppDeps = {
   credentials: CredentialStore;
   objects: PlatformObjects;
   audit: AuditStore;
+  connections: ClusterConnections;
+  kubeconfigServer: (hostname: string) => string;
+  ca: string;
   guard: LoginGuard;
   sessionTtlSeconds: number;
   secureCookies: boolean;
@@ -81,8 +88,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   registerAuthRoutes(app, { ...deps, audit: deps.audit });
-  registerObjectRoutes(app, deps);
+  registerObjectRoutes(app, { ...deps, sorted: new SortedLists(deps.cache) });
   registerAuditRoutes(app, { store: deps.audit, access: deps.access });
   registerWatchRoutes(app, deps.hub);
+  registerKubeconfigRoute(app, deps);
+  registerKubeProxy(app, deps);
   return app;
 }

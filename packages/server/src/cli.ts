@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultConfig, startServer, type ServerConfig } from './server.js';
 
 const usage = `usage: shipyard server [--kubeconfig FILE] [--port N] [--host ADDR] [--data-dir DIR]
-environment: SHIPYARD_PORT, SHIPYARD_HOST, SHIPYARD_DATA_DIR, SHIPYARD_DATABASE_URL (PostgreSQL for the audit log),
+environment: SHIPYARD_PORT, SHIPYARD_TLS_PORT, SHIPYARD_TLS_HOSTS, SHIPYARD_PUBLIC_URL, SHIPYARD_HOST, SHIPYARD_DATA_DIR, SHIPYARD_DATABASE_URL (PostgreSQL for the audit log),
   SHIPYARD_ADMIN_PASSWORD (first start), SHIPYARD_NAMESPACE, SHIPYARD_AUDIT_RETENTION_DAYS, SHIPYARD_LOG_LEVEL`;
 
 function int(name: string, value: string | undefined, fallback: number, max: number): number {
@@ -28,6 +28,9 @@ export function configFrom(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     ...defaultConfig,
     kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
     port: int('port', values.port ?? env.SHIPYARD_PORT, defaultConfig.port, 65_535),
+    tlsPort: int('SHIPYARD_TLS_PORT', env.SHIPYARD_TLS_PORT, defaultConfig.tlsPort, 65_535),
+    tlsHosts: (env.SHIPYARD_TLS_HOSTS ?? '').split(',').filter(Boolean),
+    publicUrl: env.SHIPYARD_PUBLIC_URL || undefined,
     host: values.host ?? env.SHIPYARD_HOST ?? defaultConfig.host,
     dataDir: values['data-dir'] ?? env.SHIPYARD_DATA_DIR ?? defaultConfig.dataDir,
     databaseUrl: env.SHIPYARD_DATABASE_URL || undefined,

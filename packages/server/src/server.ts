@@ -1,4 +1,5 @@
 import path from 'node:path';
+import tls from 'node:tls';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -11,7 +12,9 @@ import { buildApp } from './app.js';
 import { ensureAdmin, ensureBuiltinTemplates } from './bootstrap.js';
 import { ChangeHub } from './cache/changes.js';
 import { PlatformCache } from './cache/platform-cache.js';
+import { ClusterConnections } from './clusters/connections.js';
 import { startLeaderWork } from './controllers/leader-work.js';
+import { ensureServingCert } from './http/tls.js';
 import { ensureCrds, ensureNamespace } from './kube/crds.js';
 import { management, PlatformObjects } from './kube/management.js';
 import { LeaderElector } from './runtime/leader.js';
@@ -22,6 +25,12 @@ export type ServerConfig = {
   namespace: string;
   host: string;
   port: number;
+  /** HTTPS listener for kubectl and helm (they send tokens only over TLS); 0 picks a free port. */
+  tlsPort: number;
+  /** Extra host names or IPs for the serving certificate. */
+  tlsHosts: string[];
+  /** The https URL clients reach this server at (kubeconfigs); default https://<request host>:<tlsPort>. */
+  publicUrl?: string;
   /** Embedded PGlite lives under dataDir/audit unless databaseUrl names a PostgreSQL. */
   dataDir: string;
   databaseUrl?: string;
@@ -39,6 +48,8 @@ export const defaultConfig: ServerConfig = {
   namespace: 'shipyard-system',
   host: '127.0.0.1',
   port: 8080,
+  tlsPort: 8443,
+  tlsHosts: [],
   dataDir: path.resolve('.shipyard'),
   auditRetentionDays: 180,
   sessionTtlSeconds: 12 * 3600,
@@ -48,6 +59,10 @@ export const defaultConfig: ServerConfig = {
 
 export type RunningServer = {
   url: string;
+  /** The HTTPS listener: kubectl and helm use it through kubeconfigs from /api/v1/clusters/{c}/kubeconfig. */
+  tlsUrl: string;
+  /** PEM of the CA that signed the HTTPS listener's certificate. */
+  ca: string;
   app: FastifyInstance;
   /** Set when this start created the admin user: print it once. */
   adminPassword?: string;
@@ -79,6 +94,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const adminPassword = await ensureAdmin({ objects, credentials, password: config.adminPassword });
 
   const access = new Access(cache);
+  const serving = await ensureServingCert(
+    m,
+    [config.host, ...config.tlsHosts].filter((h) => h !== '0.0.0.0' && h !== '::'),
+  );
+  let tlsPort = config.tlsPort;
   const app = await buildApp({
     cache,
     hub,
@@ -86,6 +106,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     credentials,
     objects,
     audit,
+    connections: new ClusterConnections(m, cache),
+    kubeconfigServer: (hostname) => config.publicUrl ?? `https://${hostname}:${tlsPort}`,
+    ca: serving.ca,
     guard: new LoginGuard(config.loginGuard ?? defaultLoginGuard),
     sessionTtlSeconds: config.sessionTtlSeconds,
     secureCookies: config.secureCookies,
@@ -114,15 +137,30 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  // TLS terminates here and the same HTTP server handles the decrypted connection.
+  const tlsServer = tls.createServer(
+    { cert: serving.cert, key: serving.key, ALPNProtocols: ['http/1.1'] },
+    (socket) => app.server.emit('connection', socket),
+  );
+  await new Promise<void>((resolve, reject) => {
+    tlsServer.once('error', reject);
+    tlsServer.listen(config.tlsPort, config.host, () => resolve());
+  });
+  const tlsAddress = tlsServer.address();
+  tlsPort = typeof tlsAddress === 'object' && tlsAddress ? tlsAddress.port : config.tlsPort;
   let stopping: Promise<void> | undefined;
   return {
     url,
+    tlsUrl: `https://${host}:${tlsPort}`,
+    ca: serving.ca,
     app,
     adminPassword,
     isLeader: () => elector.isLeader,
     stop: () =>
       (stopping ??= (async () => {
+        await new Promise((resolve) => tlsServer.close(resolve));
         await app.close();
         await elector.stop({ release: true });
         await stopRetention();

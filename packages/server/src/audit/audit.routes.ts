@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { callerOf } from '../auth/authenticate.js';
 import type { Access } from '../authz/access.js';
-import { badRequest, forbidden } from '../http/errors.js';
+import { badRequest, forbidden, unavailable } from '../http/errors.js';
 import type { AuditStore } from './audit.store.js';
-import { AuditQueryError } from './errors.js';
+import { AuditError, AuditQueryError } from './errors.js';
 
 const querystring = z.object({
   user: z.string().optional(),
@@ -38,6 +38,10 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: AuditSt
       return { items: page.items, total: page.total };
     } catch (err) {
       if (err instanceof AuditQueryError) throw badRequest(err.message, err.field);
+      if (err instanceof AuditError) {
+        req.log.error({ err }, 'audit log unavailable');
+        throw unavailable('the audit log cannot be read right now');
+      }
       throw err;
     }
   });

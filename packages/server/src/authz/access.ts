@@ -20,7 +20,7 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
  * an object is allowed. Grants are derived from the cache and kept per user until authorization data changes.
  */
 export class Access {
-  private memo = new Map<string, { principal: Principal; grants: Grant[] }>();
+  private memo = new Map<string, { principal: Principal; grants: Grant[]; platform: Grant[] }>();
   private memoGeneration = -1;
   readonly lookup: ScopeLookup;
 
@@ -44,6 +44,11 @@ export class Access {
     return this.entry(user).grants;
   }
 
+  /** The grants with only their rules on platform objects (those naming shipyard.dev: `*` means the clusters' groups). */
+  private platformGrants(user: string): Grant[] {
+    return this.entry(user).platform;
+  }
+
   private entry(user: string) {
     this.fresh();
     let e = this.memo.get(user);
@@ -56,7 +61,12 @@ export class Access {
       const templates = new Map<string, RoleTemplate>(
         this.cache.list('RoleTemplate').map((t) => [t.metadata.name, t]),
       );
-      e = { principal, grants: grantsFor(principal, this.cache.list('RoleTemplateBinding'), templates) };
+      const grants = grantsFor(principal, this.cache.list('RoleTemplateBinding'), templates);
+      const platform = grants.map((g) => ({
+        ...g,
+        rules: g.rules.filter((r) => r.apiGroups.includes(group)),
+      }));
+      e = { principal, grants, platform };
       this.memo.set(user, e);
     }
     return e;
@@ -77,7 +87,7 @@ export class Access {
     if (kind === 'User' && obj.metadata.name === user && (verb === 'get' || verb === 'watch')) return true;
     if (kind === 'RoleTemplate' && (verb === 'get' || verb === 'list' || verb === 'watch')) return true;
     return allows(
-      this.grants(user),
+      this.platformGrants(user),
       { verb, apiGroup: group, resource, name: obj.metadata.name },
       this.scopes(kind, obj),
     );
@@ -85,31 +95,50 @@ export class Access {
 
   /** Whether `user` may do `verb` on `resource` at the platform level (e.g. the audit log, all users). */
   canAtPlatform(user: string, verb: string, resource: string): boolean {
-    return allows(this.grants(user), { verb, apiGroup: group, resource }, [platformScope]);
+    return allows(this.platformGrants(user), { verb, apiGroup: group, resource }, [platformScope]);
   }
 
   /** The clusters on which `user` may do `verb` on `resource` through a cluster-level grant. */
   clustersWhere(user: string, verb: string, resource: string): Set<string> {
     const out = new Set<string>();
-    for (const g of this.grants(user)) {
+    for (const g of this.platformGrants(user)) {
       if (g.scope.level !== 'cluster') continue;
       if (allows([g], { verb, apiGroup: group, resource }, [g.scope])) out.add(g.scope.name);
     }
     return out;
   }
 
-  /** Whether `user` may bind `template` at these scopes: holding every rule of it there, or `bind` on it. */
+  /**
+   * Whether `user` has any grant that reaches into `cluster`: at the platform, on the cluster, on a tenant
+   * with quota there, or on a partition there. What they may do inside is then up to the cluster's RBAC.
+   */
+  reachesCluster(user: string, cluster: string): boolean {
+    return this.grants(user).some((g) => {
+      switch (g.scope.level) {
+        case 'platform':
+          return true;
+        case 'cluster':
+          return g.scope.name === cluster;
+        case 'tenant':
+          return !!this.cache.get('Tenant', g.scope.name)?.spec.clusters.some((c) => c.cluster === cluster);
+        case 'partition':
+          return this.cache.get('Partition', g.scope.name)?.spec.cluster === cluster;
+      }
+    });
+  }
+
+  /**
+   * Whether `user` may bind `template` at these scopes: holding every rule of it there, or `bind` on it.
+   * Its rules on platform objects must be held by rules naming shipyard.dev, as everywhere else.
+   */
   mayBind(user: string, template: RoleTemplate, scopes: ScopeRef[]): boolean {
-    const grants = this.grants(user);
-    if (
-      allows(
-        grants,
-        { verb: 'bind', apiGroup: group, resource: 'roletemplates', name: template.metadata.name },
-        scopes,
-      )
-    ) {
-      return true;
-    }
-    return covers(rulesAt(grants, scopes), template.spec.rules);
+    const platform = this.platformGrants(user);
+    const bind = { verb: 'bind', apiGroup: group, resource: 'roletemplates', name: template.metadata.name };
+    if (allows(platform, bind, scopes)) return true;
+    const onPlatform = template.spec.rules.filter((r) => r.apiGroups.includes(group));
+    const inClusters = template.spec.rules.filter((r) => !r.apiGroups.includes(group));
+    return (
+      covers(rulesAt(platform, scopes), onPlatform) && covers(rulesAt(this.grants(user), scopes), inClusters)
+    );
   }
 }

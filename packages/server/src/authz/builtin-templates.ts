@@ -76,13 +76,20 @@ const kubeAdmin: PolicyRule[] = [
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: all },
 ];
 
+/**
+ * Rules on platform objects name the group shipyard.dev: a `*` group means every Kubernetes group of the
+ * clusters (where these templates become ClusterRoles), never the platform's own objects.
+ */
 export const builtinTemplates: TemplateDef[] = [
   {
     name: 'platform-admin',
     displayName: 'Platform administrator',
     description: 'Everything, everywhere.',
     level: 'platform',
-    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    rules: [
+      { apiGroups: [sy], resources: ['*'], verbs: ['*'] },
+      { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+    ],
   },
   {
     name: 'cluster-admin',
@@ -91,7 +98,8 @@ export const builtinTemplates: TemplateDef[] = [
     level: 'cluster',
     rules: [
       { apiGroups: [sy], resources: ['clusters'], verbs: [...read, 'update', 'patch'] },
-      { apiGroups: [sy], resources: ['partitions'], verbs: all },
+      { apiGroups: [sy], resources: ['partitions', 'roletemplatebindings'], verbs: all },
+      { apiGroups: [sy], resources: ['roletemplates'], verbs: ['bind'] },
       { apiGroups: [sy], resources: ['auditevents'], verbs: ['list'] },
       { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     ],

@@ -17,6 +17,7 @@ type AnyInformer = Informer<KubernetesObject>;
  */
 export class PlatformCache {
   private readonly informers = new Map<KindName, AnyInformer>();
+  private readonly generations = new Map<KindName, number>();
   readonly secrets: Informer<V1Secret>;
   authGeneration = 0;
 
@@ -33,6 +34,7 @@ export class PlatformCache {
         logger,
       });
       informer.on('change', () => {
+        this.generations.set(d.kind as KindName, this.generation(d.kind as KindName) + 1);
         if (d.kind !== 'Cluster' && d.kind !== 'Tenant') this.authGeneration++;
         hub.notify(`${m.cluster}/${d.plural}`);
       });
@@ -46,6 +48,11 @@ export class PlatformCache {
       logger,
     });
     this.secrets.on('change', () => hub.notify(`${m.cluster}/credentials`));
+  }
+
+  /** Moves whenever an object of the kind changes: derived views (sorted lists) compare it. */
+  generation(kind: KindName): number {
+    return this.generations.get(kind) ?? 0;
   }
 
   async synced(): Promise<void> {

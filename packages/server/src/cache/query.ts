@@ -30,13 +30,21 @@ export class QueryError extends Error {
 
 type Predicate = (obj: unknown) => boolean;
 
+/** A getter for a dotted path, split once (lists call it for every object). */
+export function getter(path: string): (obj: unknown) => unknown {
+  const parts = path.split('.');
+  return (obj) => {
+    let cur: unknown = obj;
+    for (const part of parts) {
+      if (cur === null || typeof cur !== 'object') return undefined;
+      cur = (cur as Record<string, unknown>)[part];
+    }
+    return cur;
+  };
+}
+
 export function valueAt(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
+  return getter(path)(obj);
 }
 
 function text(v: unknown): string {
@@ -67,23 +75,23 @@ function fieldTerm(term: string): Predicate {
   const m = /^([^=!~]+?)\s*(!=|=|~)\s*(.*)$/.exec(term);
   if (!m) {
     const needle = term.toLowerCase();
-    return (o) =>
-      ['metadata.name', 'spec.displayName', 'spec.description'].some((p) =>
-        text(valueAt(o, p)).toLowerCase().includes(needle),
-      );
+    const fields = ['metadata.name', 'spec.displayName', 'spec.description'].map(getter);
+    return (o) => fields.some((get) => text(get(o)).toLowerCase().includes(needle));
   }
   const [, path = '', op, value = ''] = m;
   if (!pathRe.test(path)) throw new QueryError('filter', `"${path}" is not a field path such as spec.tenant`);
-  if (op === '=') return (o) => text(valueAt(o, path)) === value;
-  if (op === '!=') return (o) => text(valueAt(o, path)) !== value;
+  const get = getter(path);
+  if (op === '=') return (o) => text(get(o)) === value;
+  if (op === '!=') return (o) => text(get(o)) !== value;
   const needle = value.toLowerCase();
-  return (o) => text(valueAt(o, path)).toLowerCase().includes(needle);
+  return (o) => text(get(o)).toLowerCase().includes(needle);
 }
 
 const labelKeyRe = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 function labelTerm(term: string): Predicate {
-  const labels = (o: unknown) => (valueAt(o, 'metadata.labels') ?? {}) as Record<string, string>;
+  const getLabels = getter('metadata.labels');
+  const labels = (o: unknown) => (getLabels(o) ?? {}) as Record<string, string>;
   const check = (key: string) => {
     if (!labelKeyRe.test(key)) throw new QueryError('labelSelector', `"${key}" is not a label key`);
     return key;
@@ -108,27 +116,43 @@ function labelTerm(term: string): Predicate {
   return (o) => key in labels(o);
 }
 
-function comparator(sort: string): (a: unknown, b: unknown) => number {
-  const keys = splitTerms(sort).map((k) => {
+type SortKey = { get: (o: unknown) => unknown; dir: 1 | -1 };
+
+function sortKeys(sort: string): SortKey[] {
+  const keys: SortKey[] = splitTerms(sort).map((k) => {
     const desc = k.startsWith('-');
     const path = desc ? k.slice(1) : k;
     if (!pathRe.test(path))
       throw new QueryError('sort', `"${path}" is not a field path such as metadata.name`);
-    return { path, dir: desc ? -1 : 1 };
+    return { get: getter(path), dir: desc ? -1 : 1 };
   });
-  keys.push({ path: 'metadata.name', dir: 1 });
-  return (a, b) => {
-    for (const { path, dir } of keys) {
-      const x = valueAt(a, path);
-      const y = valueAt(b, path);
-      if (x === y) continue;
-      if (x === undefined) return 1;
-      if (y === undefined) return -1;
-      const c = typeof x === 'number' && typeof y === 'number' ? x - y : text(x).localeCompare(text(y));
-      if (c !== 0) return c * dir;
+  keys.push({ get: getter('metadata.name'), dir: 1 });
+  return keys;
+}
+
+/** Strings by code point (stable across locales and fast), numbers by value, missing values last. */
+function compareValues(x: unknown, y: unknown): number {
+  if (x === y) return 0;
+  if (x === undefined || x === null) return 1;
+  if (y === undefined || y === null) return -1;
+  if (typeof x === 'number' && typeof y === 'number') return x - y;
+  const a = text(x);
+  const b = text(y);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts by the `sort` parameter (default metadata.name), reading each object's keys once. */
+export function sortItems<T>(items: Iterable<T>, sort = ''): T[] {
+  const keys = sortKeys(sort);
+  const rows = Array.from(items, (item) => ({ item, values: keys.map((k) => k.get(item)) }));
+  rows.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = compareValues(a.values[i], b.values[i]);
+      if (c !== 0) return c * (keys[i]?.dir ?? 1);
     }
     return 0;
-  };
+  });
+  return rows.map((r) => r.item);
 }
 
 function int(field: string, v: number | undefined, fallback: number, max: number): number {
@@ -148,18 +172,31 @@ export function compileFilter(q: Pick<ListQuery, 'filter' | 'labelSelector'>): P
   return (o) => preds.every((p) => p(o));
 }
 
-/** Filters, sorts and pages `items`; `visible` drops what the caller may not see before anything is counted. */
-export function runQuery<T>(
-  items: Iterable<T>,
+/**
+ * Filters and pages items that are already sorted (sortItems; callers may keep the sorted list while the
+ * data does not change). `visible` drops what the caller may not see before anything is counted.
+ */
+export function pageSorted<T>(
+  sorted: readonly T[],
   q: ListQuery,
-  visible: (o: T) => boolean = () => true,
+  visible?: (o: T) => boolean,
 ): ListResult<T> {
   const page = int('page', q.page, 1, 1_000_000);
   const pageSize = int('pageSize', q.pageSize, defaultPageSize, maxPageSize);
-  const match = compileFilter(q);
-  const cmp = comparator(q.sort ?? '');
-  const all: T[] = [];
-  for (const o of items) if (visible(o) && match(o)) all.push(o);
-  all.sort(cmp);
-  return { items: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, page, pageSize };
+  const match = q.filter || q.labelSelector ? compileFilter(q) : undefined;
+  const from = (page - 1) * pageSize;
+  const items: T[] = [];
+  let total = 0;
+  for (const o of sorted) {
+    if ((visible && !visible(o)) || (match && !match(o))) continue;
+    if (total >= from && items.length < pageSize) items.push(o);
+    total++;
+  }
+  return { items, total, page, pageSize };
+}
+
+/** Filters, sorts and pages `items`. */
+export function runQuery<T>(items: Iterable<T>, q: ListQuery, visible?: (o: T) => boolean): ListResult<T> {
+  const sorted = sortItems(items, q.sort);
+  return pageSorted(sorted, q, visible);
 }

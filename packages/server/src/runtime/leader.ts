@@ -28,7 +28,7 @@ export interface LeaderElectionOptions {
   renewDeadlineMs?: number;
   /** A leader renews this often (default 2 s). */
   renewPeriodMs?: number;
-  /** A candidate tries this often, +0–20 % jitter (default 2 s). */
+  /** A candidate tries this often, +0–20 % jitter (default 1 s: takeover within lease + 1.2 s). */
   retryPeriodMs?: number;
   /** Runs detached when this replica becomes leader; `signal` aborts when it stops leading. */
   onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
@@ -64,7 +64,7 @@ export class LeaderElector {
     this.leaseMs = opts.leaseDurationMs ?? 10_000;
     this.deadlineMs = opts.renewDeadlineMs ?? 7_000;
     this.renewMs = opts.renewPeriodMs ?? 2_000;
-    this.retryMs = opts.retryPeriodMs ?? 2_000;
+    this.retryMs = opts.retryPeriodMs ?? 1_000;
     if (this.deadlineMs >= this.leaseMs)
       throw new Error('renewDeadlineMs must be shorter than leaseDurationMs');
     if (this.renewMs >= this.deadlineMs)

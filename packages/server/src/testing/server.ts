@@ -20,6 +20,7 @@ export async function startTestServer(
     ...defaultConfig,
     kubeconfig,
     port: 0,
+    tlsPort: 0,
     dataDir,
     adminPassword: testAdminPassword,
     logLevel: process.env.SHIPYARD_TEST_LOG_LEVEL ?? 'warn',

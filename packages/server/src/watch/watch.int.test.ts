@@ -1,5 +1,5 @@
 // The browser's live channel: subscribe to lists, hear (debounced) which changed.
-import WebSocket from 'ws';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient, startTestServer, testAdminPassword, type TestServer } from '../testing/server.js';
 

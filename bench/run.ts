@@ -1,0 +1,139 @@
+// npm run bench: starts its own local management cluster and an in-process server, creates 10,000 Tenants
+// straight in kube-apiserver, and compares Shipyard's cached list with kube-apiserver's own. Prints a table
+// and writes .tmp/bench-results.json. The cluster and the data dir are removed at the end, failed or not.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { down, kubeVersions, repoRoot, up, type LocalCluster } from '@shipyard/localkube';
+import { defaultConfig, startServer, type RunningServer } from '@shipyard/server';
+import { kubeTarget, seedTenants } from './kube.js';
+import { benchLists } from './lists.bench.js';
+import { ratiosTable, resultsTable } from './report.js';
+
+const count = 10_000;
+const settings = { connections: 50, fullConnections: 4, warmupMs: 2_000, durationMs: 10_000 };
+const adminPassword = 'bench-admin-password';
+const clusterName = `bench-${process.pid}`;
+
+let cluster: LocalCluster | undefined;
+let server: RunningServer | undefined;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shipyard-bench-'));
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  return (cleaning ??= (async () => {
+    await server?.stop().catch((err: unknown) => console.error('stopping the server:', err));
+    if (cluster) await down(clusterName).catch((err: unknown) => console.error('removing the cluster:', err));
+    rmSync(dataDir, { recursive: true, force: true });
+  })());
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+const step = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+  const t0 = performance.now();
+  process.stdout.write(`${what}… `);
+  const v = await f();
+  process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return v;
+};
+
+async function api(base: string, url: string, init: RequestInit): Promise<Response> {
+  const res = await fetch(base + url, init);
+  if (res.status >= 300) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** Signs in as admin and mints an API token, as a script would. */
+async function mintToken(base: string): Promise<string> {
+  const json = { 'content-type': 'application/json' };
+  const login = await api(base, '/api/v1/login', {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username: 'admin', password: adminPassword }),
+  });
+  const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const res = await api(base, '/api/v1/tokens', {
+    method: 'POST',
+    headers: { ...json, cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** Waits until the server's cache lists every Tenant. */
+async function cacheHolds(base: string, token: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const res = await api(base, '/api/v1/tenants?pageSize=1', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { total } = (await res.json()) as { total: number };
+    if (total === count) return;
+    if (Date.now() > deadline) throw new Error(`the cache holds ${total} tenants after 120 s, not ${count}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+try {
+  const started = Date.now();
+  cluster = await step(`starting local cluster ${clusterName}`, () => up({ name: clusterName, nodes: 1 }));
+  const kubeconfig = cluster.kubeconfig;
+  server = await step('starting the server in-process', () =>
+    startServer({
+      ...defaultConfig,
+      kubeconfig,
+      port: 0,
+      tlsPort: 0,
+      dataDir,
+      adminPassword,
+      logLevel: 'warn',
+    }),
+  );
+  const base = server.url;
+  const kube = await kubeTarget(kubeconfig);
+  await step(`creating ${count} Tenants in kube-apiserver`, () => seedTenants(kube, count, 32));
+  const token = await step('minting an API token', () => mintToken(base));
+  await step(`waiting until the cache holds ${count}`, () => cacheHolds(base, token));
+
+  const { rows, ratios } = await benchLists({ shipyard: { base, token }, kube, count, ...settings });
+  console.log(
+    `\n${count} Tenants; closed loop, keep-alive, load generator on its own thread; ` +
+      `${settings.warmupMs / 1000} s warm-up, ${settings.durationMs / 1000} s measured each.\n`,
+  );
+  console.log(resultsTable(rows));
+  console.log('');
+  console.log(ratiosTable(ratios));
+  console.log(
+    `\nShipyard caps pageSize at 1000, so its full list is the ${Math.ceil(count / 1000)} pages in turn ` +
+      `(one sample = all of them); the full lists use ${settings.fullConnections} connections, not ` +
+      `${settings.connections}.`,
+  );
+
+  const file = path.join(repoRoot(), '.tmp/bench-results.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version };
+  const results = {
+    date: new Date().toISOString(),
+    machine,
+    kubernetes: kubeVersions().KUBERNETES_VERSION,
+    objects: { kind: 'Tenant', count },
+    settings,
+    rows,
+    ratios,
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(repoRoot(), file)}`);
+  const failed = rows.filter((r) => r.result.errors > 0);
+  for (const r of failed)
+    console.error(`${r.id}: ${r.result.errors} errors, e.g. ${r.result.firstErrors[0]}`);
+  if (failed.length) process.exitCode = 1;
+} catch (err) {
+  console.error('\nbench failed:', err);
+  process.exitCode = 1;
+} finally {
+  await step(`removing ${clusterName}`, cleanup);
+}
