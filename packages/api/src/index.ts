@@ -4,3 +4,4 @@ export * from './meta.js';
 export * from './quantity.js';
 export * from './registry.js';
 export * from './crd-yaml.js';
+export * from './tunnel-protocol.js';

@@ -78,13 +78,20 @@ function kwokctlConfig(bins: Binaries, opts: UpOptions, ports: number[]): string
     { name: 'kube-controller-manager', extraArgs: args(['leader-elect=false']) },
     { name: 'kube-scheduler', extraArgs: args(['leader-elect=false']) },
   ];
-  // JSON is YAML: kwokctl reads it as a KwokctlConfiguration document.
-  return JSON.stringify({
+  // JSON is YAML: kwokctl reads the documents as its own configuration and kwok's.
+  const kwokctl = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokctlConfiguration',
     options,
     componentsPatches: patches,
-  });
+  };
+  // kwok plays pod and node stages 4 at a time by default: thousands of pods would take many minutes.
+  const kwokConfig = {
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokConfiguration',
+    options: { podPlayStageParallelism: 32, nodePlayStageParallelism: 16, nodeLeaseParallelism: 16 },
+  };
+  return [kwokctl, kwokConfig].map((doc) => JSON.stringify(doc)).join('\n---\n');
 }
 
 function serverOf(kubeconfig: string): string {
