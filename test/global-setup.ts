@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { downAll, repoRoot, up } from '@shipyard/localkube';
@@ -20,8 +20,27 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Processes still running from a run directory whose test process is gone, even if the directory is not. */
+function orphans(root: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // ended while we looked
+    }
+    const run = cmd.startsWith(root + '/') ? Number(cmd.slice(root.length + 1).split('/')[0]) : NaN;
+    if (Number.isInteger(run) && !alive(run)) pids.push(pid);
+  }
+  return pids;
+}
+
 /** Removes the clusters of earlier runs whose test process is gone (a run that was killed). */
 async function removeLeftovers(root: string): Promise<void> {
+  for (const pid of orphans(root)) process.kill(pid, 'SIGKILL');
   if (!existsSync(root)) return;
   for (const entry of readdirSync(root)) {
     const pid = Number(entry);
