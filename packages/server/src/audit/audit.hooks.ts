@@ -34,7 +34,8 @@ export async function beginAudit(req: FastifyRequest, store: AuditStore, target:
   }
 }
 
-function verbOf(method: string): string {
+/** The audit verb of an HTTP method. */
+export function verbOf(method: string): string {
   return { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[method] ?? method.toLowerCase();
 }
 

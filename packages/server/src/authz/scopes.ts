@@ -41,3 +41,6 @@ const scopesByKind: Record<KindName, ScopesOf> = {
 export function scopesOf(kind: KindName, obj: AnyObject, lookup: ScopeLookup): ScopeRef[] {
   return scopesByKind[kind](obj, lookup);
 }
+
+/** The kind an object of a non-platform scope level is. */
+export const scopeKind = { cluster: 'Cluster', tenant: 'Tenant', partition: 'Partition' } as const;

@@ -2,7 +2,8 @@ import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { kindList, type KindName, type PlatformObject } from '@shipyard/api';
 import { credentialLabel } from '../auth/credentials.js';
 import { kindPath, type Management } from '../kube/management.js';
-import { startInformer, type Informer } from '../runtime/informer.js';
+import { startInformer } from '../runtime/informer.js';
+import type { Informer } from '../runtime/informer.types.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ChangeHub } from './changes.js';
 

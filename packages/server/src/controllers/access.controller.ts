@@ -7,6 +7,7 @@ import type { PlatformObjects } from '../kube/management.js';
 import { startController, type ControllerHandle } from '../runtime/controller.js';
 import type { Logger } from '../runtime/logger.js';
 import { setReady } from './ready-condition.js';
+import { scopeKind } from '../authz/scopes.js';
 
 export type ControllerDeps = {
   cache: PlatformCache;
@@ -62,8 +63,6 @@ function passwordOwner(s: V1Secret): string[] {
   return s.metadata?.labels?.[credentialLabel] === 'password' && user ? [user] : [];
 }
 
-const scopeKinds = { cluster: 'Cluster', tenant: 'Tenant', partition: 'Partition' } as const;
-
 /** Bindings: Ready when their template, subject and scope exist and fit; re-checked when any of those change. */
 export function startBindingController(deps: ControllerDeps): ControllerHandle {
   const { cache, objects } = deps;
@@ -89,7 +88,7 @@ export function startBindingController(deps: ControllerDeps): ControllerHandle {
           'LevelMismatch',
           `role template "${roleTemplate}" applies at ${template.spec.level} level`,
         ];
-      else if (scope.level !== 'platform' && !(scope.name && cache.get(scopeKinds[scope.level], scope.name)))
+      else if (scope.level !== 'platform' && !(scope.name && cache.get(scopeKind[scope.level], scope.name)))
         problem = ['ScopeNotFound', `${scope.level} "${scope.name ?? ''}" does not exist`];
       else if (subject.kind === 'Group' && !cache.get('Group', subject.name))
         problem = ['SubjectNotFound', `group "${subject.name}" does not exist`];

@@ -5,6 +5,7 @@ import type { CredentialStore } from '../auth/credentials.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import type { Caller } from '../http/context.js';
 import { forbidden, invalid } from '../http/errors.js';
+import { scopeKind } from '../authz/scopes.js';
 
 export type Op = 'create' | 'update';
 export type HookDeps = { cache: PlatformCache; access: Access; credentials: CredentialStore };
@@ -80,8 +81,6 @@ const partitions: KindHooks<'Partition'> = {
   },
 };
 
-const scopeKinds = { cluster: 'Cluster', tenant: 'Tenant', partition: 'Partition' } as const;
-
 const bindings: KindHooks<'RoleTemplateBinding'> = {
   validate({ obj, caller }, deps) {
     const { roleTemplate, scope, subject } = obj.spec;
@@ -95,7 +94,7 @@ const bindings: KindHooks<'RoleTemplateBinding'> = {
     }
     if (scope.level !== 'platform') {
       if (!scope.name) throw invalid(`a ${scope.level} scope needs a name`, 'spec.scope.name');
-      refExists(deps, scopeKinds[scope.level], scope.name, 'spec.scope.name');
+      refExists(deps, scopeKind[scope.level], scope.name, 'spec.scope.name');
     }
     if (subject.kind === 'Group') refExists(deps, 'Group', subject.name, 'spec.subject.name');
     if (!deps.access.mayBind(caller.user, template, deps.access.scopes('RoleTemplateBinding', obj))) {

@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { beginAudit } from '../audit/audit.hooks.js';
+import { beginAudit, verbOf } from '../audit/audit.hooks.js';
 import type { AuditStore } from '../audit/audit.store.js';
 import { callerOf } from '../auth/authenticate.js';
 import type { Access } from '../authz/access.js';
@@ -68,7 +68,7 @@ export function registerKubeProxy(app: FastifyInstance, deps: KubeProxyDeps): vo
       if (mutating.has(req.method)) {
         const t = parseKubePath(path);
         await beginAudit(req, deps.audit, {
-          verb: { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[req.method] ?? req.method,
+          verb: verbOf(req.method),
           kind: t.subresource ? `${t.resource}/${t.subresource}` : t.resource,
           name: t.name,
           namespace: t.namespace,

@@ -22,15 +22,6 @@ import { objectKey, resourceOfPath } from './object-key.js';
 import { Pacer } from './pacer.js';
 import { Watchdog, type Phase } from './watchdog.js';
 
-// The contract lives in informer.types.ts; importing it from here keeps working.
-export type {
-  ChangeType,
-  Informer,
-  InformerEvents,
-  InformerOptions,
-  InformerState,
-} from './informer.types.js';
-
 type Waiter = { resolve: () => void; reject: (err: KubeApiError) => void };
 
 const progressEvents = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
