@@ -17,7 +17,8 @@ export type ListsBenchOptions = {
 
 export type Row = {
   id: string;
-  via: 'shipyard' | 'kube-apiserver';
+  /** kube-apiserver, or the Shipyard path measured (its cache, the proxy to a direct cluster or a tunnel). */
+  via: string;
   what: string;
   paths: string[];
   result: LoadResult;

@@ -8,10 +8,12 @@ import { down, kubeVersions, repoRoot, up, type LocalCluster } from '@shipyard/l
 import { defaultConfig, startServer, type RunningServer } from '@shipyard/server';
 import { kubeTarget, seedTenants } from './kube.js';
 import { benchLists } from './lists.bench.js';
+import { benchProxy } from './proxy.bench.js';
 import { ratiosTable, resultsTable } from './report.js';
 
 const count = 10_000;
 const settings = { connections: 50, fullConnections: 4, warmupMs: 2_000, durationMs: 10_000 };
+const proxySettings = { pods: 1000, connections: 16, warmupMs: 2_000, durationMs: 8_000, streams: 1000 };
 const adminPassword = 'bench-admin-password';
 const clusterName = `bench-${process.pid}`;
 
@@ -112,6 +114,20 @@ try {
       `${settings.connections}.`,
   );
 
+  const proxy = await benchProxy({ server, token, kube, kubeconfig, ...proxySettings });
+  console.log(
+    `\nThe Kubernetes API proxy, as admin, over Shipyard's plain-HTTP listener (kube-apiserver: HTTPS with a ` +
+      `client certificate); keep-alive, ${proxySettings.connections} connections for GET, 4 for LIST.\n`,
+  );
+  console.log(resultsTable(proxy.rows));
+  console.log('');
+  console.log(ratiosTable(proxy.ratios));
+  const st = proxy.streams;
+  console.log(
+    `\nOne tunnel: ${st.opened} of ${proxySettings.streams} concurrent watches opened in ` +
+      `${st.openSeconds.toFixed(1)} s; ${st.notified} saw a change within ${st.notifySeconds.toFixed(2)} s.`,
+  );
+
   const file = path.join(repoRoot(), '.tmp/bench-results.json');
   mkdirSync(path.dirname(file), { recursive: true });
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version };
@@ -123,11 +139,12 @@ try {
     settings,
     rows,
     ratios,
+    proxy: { settings: proxySettings, ...proxy },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(repoRoot(), file)}`);
-  const failed = rows.filter((r) => r.result.errors > 0);
+  const failed = [...rows, ...proxy.rows].filter((r) => r.result.errors > 0);
   for (const r of failed)
     console.error(`${r.id}: ${r.result.errors} errors, e.g. ${r.result.firstErrors[0]}`);
   if (failed.length) process.exitCode = 1;

@@ -3,6 +3,7 @@
  * KUBERNETES_SERVICE_HOST/PORT (set in every pod); out of a cluster from a kubeconfig's current cluster.
  */
 import { isIPv6 } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { AgentError } from './errors.js';
 
 export interface Endpoint {
@@ -42,9 +43,8 @@ export function inClusterEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoin
   return { host, port };
 }
 
-/** The API server of the current cluster of a kubeconfig file. */
-export async function kubeconfigEndpoint(file: string): Promise<Endpoint> {
-  // Loaded only here: an agent in a cluster never needs it.
+/** A kubeconfig file, loaded by client-node (loaded only when asked: an agent in a cluster never needs it). */
+export async function loadKubeconfig(file: string): Promise<KubeConfig> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
@@ -54,7 +54,13 @@ export async function kubeconfigEndpoint(file: string): Promise<Endpoint> {
       `cannot read kubeconfig ${file}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  const cluster = kc.getCurrentCluster();
+  if (!kc.getCurrentCluster()) throw new AgentError(`kubeconfig ${file} has no current cluster`);
+  return kc;
+}
+
+/** The API server of the current cluster of a kubeconfig file. */
+export async function kubeconfigEndpoint(file: string): Promise<Endpoint> {
+  const cluster = (await loadKubeconfig(file)).getCurrentCluster();
   if (!cluster) throw new AgentError(`kubeconfig ${file} has no current cluster`);
   return endpointOfUrl(cluster.server);
 }

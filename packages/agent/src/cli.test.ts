@@ -4,9 +4,14 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, parseAgentArgs } from './cli.js';
 import { AgentError } from './errors.js';
+import { FileStateStore } from './state.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agent-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const secret = 'x'.repeat(43);
+const SYR = `syr_0123456789ab_${secret}`;
+const SYA = `sya_0123456789ab_${secret}`;
 
 /** Runs main; `stopOn` stops it once a line of its output matches (without it, main starts stopped). */
 async function run(
@@ -26,49 +31,76 @@ async function run(
   return { code, err };
 }
 
+const kubeconfig = path.join(dir, 'kubeconfig');
+writeFileSync(
+  kubeconfig,
+  `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: 'https://127.0.0.1:6443'}}]
+users: [{name: u, user: {token: x}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`,
+);
+
 describe('parseAgentArgs', () => {
-  it('takes the server, token, CA and kubeconfig', () => {
+  it('takes the server, token, CA, kubeconfig, state file and namespace', () => {
     const args = [
       '--server',
-      'wss://s.example.com/api/v1/tunnel',
+      'https://s.example.com',
       '--token',
-      't',
+      SYR,
       '--ca',
       'ca.pem',
       '--kubeconfig',
       'kc',
     ];
-    expect(parseAgentArgs(args, {})).toEqual({
-      server: 'wss://s.example.com/api/v1/tunnel',
-      token: 't',
+    expect(parseAgentArgs([...args, '--state', 'st.json', '--namespace', 'agents'], {})).toEqual({
+      server: 'https://s.example.com',
+      token: SYR,
       ca: 'ca.pem',
       kubeconfig: 'kc',
+      state: 'st.json',
+      namespace: 'agents',
     });
   });
 
   it('reads the token from SHIPYARD_AGENT_TOKEN, so that it need not show in the process list', () => {
-    expect(parseAgentArgs(['--server', 'wss://s/t'], { SHIPYARD_AGENT_TOKEN: 'from-env' })?.token).toBe(
-      'from-env',
-    );
+    expect(parseAgentArgs(['--server', 'https://s'], { SHIPYARD_AGENT_TOKEN: SYA })?.token).toBe(SYA);
+    expect(
+      parseAgentArgs(['--server', 'https://s', '--token', SYR], { SHIPYARD_AGENT_TOKEN: SYA })?.token,
+    ).toBe(SYR);
+  });
+
+  it('needs no token: a restart uses the saved state', () => {
+    expect(parseAgentArgs(['--server', 'https://s'], { SHIPYARD_AGENT_TOKEN: '' })?.token).toBeUndefined();
   });
 
   it('says what is missing or wrong', () => {
-    expect(() => parseAgentArgs(['--token', 't'], {})).toThrow(/--server URL is required/);
-    expect(() => parseAgentArgs(['--server', 'wss://s/t'], {})).toThrow(/--token TOKEN/);
-    expect(() => parseAgentArgs(['--server', 'ws://10.0.0.1/t', '--token', 't'], {})).toThrow(AgentError);
-    expect(() => parseAgentArgs(['--server', 'wss://s/t', '--token', 't', 'extra'], {})).toThrow(
-      /unexpected argument/,
+    expect(() => parseAgentArgs(['--token', SYR], {})).toThrow(/--server URL is required/);
+    expect(() => parseAgentArgs(['--server', 'https://s', '--token', 'agent-token'], {})).toThrow(
+      /neither a registration token \(syr_…\) nor an agent token \(sya_…\)/,
     );
+    expect(() => parseAgentArgs(['--server', 'http://10.0.0.1', '--token', SYR], {})).toThrow(AgentError);
+    expect(() => parseAgentArgs(['--server', 'wss://s/api/v1/tunnel'], {})).toThrow(/not its tunnel URL/);
+    expect(() => parseAgentArgs(['--server', 'https://s', '--namespace', 'Bad_NS'], {})).toThrow(
+      /not a namespace name/,
+    );
+    expect(() => parseAgentArgs(['--server', 'https://s', '--state', ''], {})).toThrow(
+      /--state needs a value/,
+    );
+    expect(() => parseAgentArgs(['--server', 'https://s', 'extra'], {})).toThrow(/unexpected argument/);
+    expect(() => parseAgentArgs(['--server', 'https://s', '--state'], {})).toThrow(/argument missing/);
     expect(parseAgentArgs(['--help'], {})).toBeUndefined();
   });
 });
 
 describe('main', () => {
   it('exits 2 with one line on a mistake, and 0 with the usage for --help', async () => {
-    expect(await run(['--server', 'ws://example.com/t', '--token', 't'])).toMatchObject({
+    expect(await run(['--server', 'http://example.com', '--token', SYA])).toMatchObject({
       code: 2,
       err: expect.stringMatching(
-        /^shipyard-agent: --server ws:\/\/example\.com\/t: plain ws:\/\/ is allowed only/,
+        /^shipyard-agent: --server http:\/\/example\.com: plain http:\/\/ is allowed only/,
       ),
     });
     expect(await run(['--bogus'])).toMatchObject({
@@ -77,48 +109,94 @@ describe('main', () => {
     });
     expect(await run(['--help'])).toMatchObject({
       code: 0,
-      err: expect.stringMatching(/^usage: shipyard-agent/),
+      err: expect.stringMatching(/^usage: shipyard-agent[^]*exit: 0 stopped, 2 usage .*4 credential refused/),
     });
   });
 
   it('needs a cluster or a kubeconfig to know its API server', async () => {
-    const { code, err } = await run(['--server', 'ws://127.0.0.1:1/t', '--token', 't']);
+    const { code, err } = await run(['--server', 'http://127.0.0.1:1', '--token', SYA]);
     expect(code).toBe(2);
     expect(err).toMatch(/not running in a cluster .* give --kubeconfig FILE/);
   });
 
   it('names a CA file it cannot read', async () => {
     const { code, err } = await run(
-      ['--server', 'ws://127.0.0.1:1/t', '--token', 't', '--ca', path.join(dir, 'nope.pem')],
+      ['--server', 'http://127.0.0.1:1', '--token', SYA, '--ca', path.join(dir, 'nope.pem')],
       { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
     );
     expect(code).toBe(2);
     expect(err).toMatch(/cannot read --ca .*nope\.pem/);
   });
 
-  it('runs until stopped, reporting each state on a line', async () => {
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    writeFileSync(
+  it('without a token or saved state, says where it looked and what to give', async () => {
+    const state = path.join(dir, 'none.json');
+    const { code, err } = await run([
+      '--server',
+      'http://127.0.0.1:1',
+      '--kubeconfig',
       kubeconfig,
-      `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: 'https://127.0.0.1:6443'}}]
-users: [{name: u, user: {token: x}}]
-contexts: [{name: c, context: {cluster: c, user: u}}]
-current-context: c
-`,
+      '--state',
+      state,
+    ]);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      `shipyard-agent: ${state} holds no agent token for http://127.0.0.1:1/: give a registration token (--token syr_… or SHIPYARD_AGENT_TOKEN)\n`,
     );
+  });
+
+  it('saved state for another server is not used', async () => {
+    const state = path.join(dir, 'other.json');
+    await new FileStateStore(state).save({
+      server: 'https://other.example.com/',
+      cluster: 'east',
+      agentToken: SYA,
+      registrationTokenId: '0123456789ab',
+    });
+    const { code, err } = await run([
+      '--server',
+      'http://127.0.0.1:1',
+      '--kubeconfig',
+      kubeconfig,
+      '--state',
+      state,
+    ]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/holds no agent token for http:\/\/127\.0\.0\.1:1\//);
+  });
+
+  it('runs until stopped with an agent token given directly, reporting each state on a line', async () => {
     const { code, err } = await run(
-      ['--server', 'ws://127.0.0.1:1/t', '--token', 't', '--kubeconfig', kubeconfig],
-      {},
+      ['--server', 'http://127.0.0.1:1', '--token', SYA, '--kubeconfig', kubeconfig],
+      { HOME: path.join(dir, 'home') },
       /reconnecting in/,
     );
     expect(code).toBe(0);
     const lines = err.trimEnd().split('\n');
     expect(lines.map((l) => l.replace(/^\S+ shipyard-agent: /, ''))).toEqual([
-      'connecting to ws://127.0.0.1:1/t',
+      'connecting to ws://127.0.0.1:1/api/v1/tunnel',
       expect.stringMatching(/^connect ECONNREFUSED 127\.0\.0\.1:1; reconnecting in \d+\.\d s$/),
       'stopped',
     ]);
+  });
+
+  it('dials with the saved agent token when there is state for this server', async () => {
+    const state = path.join(dir, 'saved.json');
+    await new FileStateStore(state).save({
+      server: 'http://127.0.0.1:1/',
+      cluster: 'east',
+      agentToken: SYA,
+      registrationTokenId: '0123456789ab',
+    });
+    // The same registration token again (as a Deployment's env keeps giving it): the state wins.
+    const { code, err } = await run(
+      ['--server', 'http://127.0.0.1:1', '--token', SYR, '--kubeconfig', kubeconfig, '--state', state],
+      {},
+      /reconnecting in/,
+    );
+    expect(code).toBe(0);
+    expect(err).toMatch(
+      new RegExp(`shipyard-agent: cluster east: using the agent token saved in ${state}\n`),
+    );
+    expect(err).toMatch(/connecting to ws:\/\/127\.0\.0\.1:1\/api\/v1\/tunnel/);
   });
 });

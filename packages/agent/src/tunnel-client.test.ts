@@ -43,8 +43,19 @@ class FakeApiServer {
 /** The server's side: accepts agents, keeps the HTTP/2 client session of the last one. */
 class FakeHub {
   readonly http = http.createServer();
-  readonly wss = new WebSocketServer({ server: this.http });
+  /** Refuses the upgrade of token "revoked" with 401 and of "busy" with 503, as a server would. */
+  readonly wss = new WebSocketServer({
+    server: this.http,
+    verifyClient: ({ req }, done) => {
+      const status = { 'Bearer revoked': 401, 'Bearer busy': 503 }[req.headers.authorization ?? ''];
+      this.upgrades.push(req.url ?? '');
+      if (status) done(false, status);
+      else done(true);
+    },
+  });
   sessions: { ws: WebSocket; h2: http2.ClientHttp2Session; authorization: string | undefined }[] = [];
+  /** The path of every upgrade request, refused or not. */
+  upgrades: string[] = [];
 
   constructor() {
     this.wss.on('connection', (ws, req) => {
@@ -85,10 +96,13 @@ const api = new FakeApiServer();
 const hub = new FakeHub();
 let clients: TunnelClient[] = [];
 
-function agent(overrides: { port?: number } = {}): { client: TunnelClient; states: TunnelClientState[] } {
+function agent(overrides: { port?: number; token?: string } = {}): {
+  client: TunnelClient;
+  states: TunnelClientState[];
+} {
   const client = new TunnelClient({
-    url: `ws://127.0.0.1:${(hub.http.address() as AddressInfo).port}/api/v1/tunnel`,
-    token: 'secret-token',
+    server: `http://127.0.0.1:${(hub.http.address() as AddressInfo).port}`,
+    token: overrides.token ?? 'secret-token',
     apiServer: { host: '127.0.0.1', port: overrides.port ?? (api.server.address() as AddressInfo).port },
     backoff: { baseMs: 40, maxMs: 200 },
     pingIntervalMs: 100,
@@ -112,6 +126,7 @@ afterEach(async () => {
   await Promise.all(clients.map((c) => c.stop()));
   clients = [];
   hub.sessions = [];
+  hub.upgrades = [];
 });
 
 afterAll(async () => {
@@ -125,6 +140,7 @@ describe('TunnelClient', () => {
     const { client } = agent();
     await until('connected', () => client.state === 'connected' && hub.sessions.length === 1);
     expect(hub.sessions[0]?.authorization).toBe('Bearer secret-token');
+    expect(hub.upgrades).toEqual(['/api/v1/tunnel']);
     const { stream, status } = await dial();
     expect(status).toBe(200);
     stream.write('hello');
@@ -221,6 +237,17 @@ describe('TunnelClient', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(hub.sessions).toHaveLength(1);
     expect(states.at(-1)).toBe('replaced');
+  });
+  it('stops for good when the server refuses its token (401), and keeps retrying other refusals', async () => {
+    const refused = agent({ token: 'revoked' });
+    const busy = agent({ token: 'busy' });
+    await until('refused', () => refused.client.state === 'refused');
+    await until('retried', () => busy.client.stats().attempts >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(refused.client.stats().attempts).toBe(1);
+    expect(refused.states).toEqual(['connecting', 'refused']);
+    expect(busy.states).toContain('waiting');
+    expect(busy.client.state).not.toBe('refused');
   });
 });
 

@@ -24,12 +24,17 @@ import {
 } from '@shipyard/api';
 import { tunnelUrl } from './tunnel-url.js';
 
-/** idle → connecting → connected → waiting → connecting …; replaced and stopped are final. */
-export type TunnelClientState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'replaced' | 'stopped';
+/** idle → connecting → connected → waiting → connecting …; replaced, refused and stopped are final. */
+export type TunnelClientState =
+  'idle' | 'connecting' | 'connected' | 'waiting' | 'replaced' | 'refused' | 'stopped';
+
+/** Said when the server answers the tunnel's upgrade with 401. */
+export const TUNNEL_REFUSED =
+  'the server refused the agent token: it was revoked or the cluster was deleted; register the cluster again';
 
 export interface TunnelClientOptions {
-  /** The server's tunnel endpoint: wss://…, or ws:// to a loopback address (tests). */
-  url: string;
+  /** The server's base URL (https://…, or http:// to a loopback address in tests); the tunnel is under it. */
+  server: string;
   /** Sent as `Authorization: Bearer …`. */
   token: string;
   /** PEM of the CA the server's certificate must chain to; the system roots when absent. */
@@ -73,6 +78,8 @@ interface Connection {
   openedAt?: number;
   reason?: string;
   replaced: boolean;
+  /** The server answered the upgrade with 401: the token is no good, and retrying cannot change that. */
+  refused: boolean;
   stopPing?: () => void;
 }
 
@@ -87,7 +94,7 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
 
   constructor(private readonly opts: TunnelClientOptions) {
     super();
-    this.url = tunnelUrl(opts.url);
+    this.url = tunnelUrl(opts.server);
   }
 
   get state(): TunnelClientState {
@@ -151,7 +158,7 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
       },
       maxSessionMemory: MAX_SESSION_MEMORY_MB,
     });
-    const conn: Connection = { ws, session, replaced: false };
+    const conn: Connection = { ws, session, replaced: false, refused: false };
     this.current = conn;
     // HTTP/2 may still write while the WebSocket closes; the failure is the close, reported below.
     socket.on('error', (err) => (conn.reason ??= `tunnel write failed: ${err.message}`));
@@ -168,6 +175,12 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
         'connected',
         `connected to ${this.url.href}; API server ${formatEndpoint(this.opts.apiServer)}`,
       );
+    });
+    // Only to tell a refused credential from other failures; terminate() then closes as ws itself would.
+    ws.on('unexpected-response', (_req, res) => {
+      conn.refused = res.statusCode === 401;
+      conn.reason ??= `the server answered the tunnel's upgrade with ${res.statusCode ?? 'no status'}`;
+      ws.terminate();
     });
     ws.on('error', (err) => (conn.reason ??= err.message));
     ws.on('close', (code, why) => this.closed(conn, code, why.toString()));
@@ -204,6 +217,10 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
     if (this._state === 'stopped') return;
     if (conn.replaced) {
       this.setState('replaced', 'a newer agent of this cluster connected to the server; this one stops');
+      return;
+    }
+    if (conn.refused) {
+      this.setState('refused', TUNNEL_REFUSED);
       return;
     }
     const healthy =

@@ -5,3 +5,4 @@ export * from './quantity.js';
 export * from './registry.js';
 export * from './crd-yaml.js';
 export * from './tunnel-protocol.js';
+export * from './agent-manifest.js';

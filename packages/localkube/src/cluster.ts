@@ -25,8 +25,31 @@ export type UpOptions = {
   nodeShape?: NodeShape;
   /** Extra kube-apiserver flags, `name=value`. */
   apiserverArgs?: string[];
+  /**
+   * kwok CRDs to install and serve from the start, e.g. ClusterExec, ClusterLogs, ClusterPortForward: objects of
+   * those kinds, applied with kubectl afterwards, make `kubectl exec`, `logs` and `port-forward` work on the
+   * simulated pods. (kwok reads each kind either from these CRDs or from its config file, never both.)
+   */
+  enableCrds?: KwokCrd[];
   timeoutMs?: number;
 };
+
+/**
+ * The kwok kinds that can be served as CRDs. Stage is left out on purpose: enabling it drops kwok's default
+ * node and pod stages, so nodes would never become Ready.
+ */
+export type KwokCrd =
+  | 'Attach'
+  | 'ClusterAttach'
+  | 'Exec'
+  | 'ClusterExec'
+  | 'Logs'
+  | 'ClusterLogs'
+  | 'PortForward'
+  | 'ClusterPortForward'
+  | 'ResourceUsage'
+  | 'ClusterResourceUsage'
+  | 'Metric';
 
 const nameRe = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
 
@@ -47,7 +70,8 @@ function env(bins: Binaries): NodeJS.ProcessEnv {
   return { ...process.env, KWOK_WORKDIR: workDir(), PATH: `${bins.dir}:${process.env.PATH ?? ''}` };
 }
 
-function kwokctlConfig(bins: Binaries, opts: UpOptions, ports: number[]): string {
+/** kwokctl's configuration file for a cluster (exported for its unit test). */
+export function kwokctlConfig(bins: Binaries, opts: UpOptions, ports: number[]): string {
   const [apiserver = 0, etcd = 0, etcdPeer = 0, kwok = 0, controllerManager = 0, scheduler = 0] = ports;
   const options: Record<string, unknown> = {
     kubeApiserverPort: opts.port ?? apiserver,
@@ -65,6 +89,7 @@ function kwokctlConfig(bins: Binaries, opts: UpOptions, ports: number[]): string
     kwokControllerBinary: bins.kwok,
     kubectlBinary: bins.kubectl,
     disableQPSLimits: true,
+    ...(opts.enableCrds?.length ? { enableCRDs: [...new Set(opts.enableCrds)] } : {}),
   };
   const apiserverArgs = ['service-cluster-ip-range=10.96.0.0/16', ...(opts.apiserverArgs ?? [])];
   const args = (list: string[]) =>
@@ -89,7 +114,14 @@ function kwokctlConfig(bins: Binaries, opts: UpOptions, ports: number[]): string
   const kwokConfig = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokConfiguration',
-    options: { podPlayStageParallelism: 32, nodePlayStageParallelism: 16, nodeLeaseParallelism: 16 },
+    options: {
+      podPlayStageParallelism: 32,
+      nodePlayStageParallelism: 16,
+      nodeLeaseParallelism: 16,
+      // kwok's kubelet-like server answers exec, logs and port-forward only with its debugging handlers on,
+      // which this document would otherwise turn off.
+      ...(opts.enableCrds?.length ? { enableDebuggingHandlers: true } : {}),
+    },
   };
   return [kwokctl, kwokConfig].map((doc) => JSON.stringify(doc)).join('\n---\n');
 }

@@ -7,6 +7,7 @@ export {
   kubectl,
   list,
   up,
+  type KwokCrd,
   type LocalCluster,
   type UpOptions,
 } from './cluster.js';

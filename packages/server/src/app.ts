@@ -13,6 +13,8 @@ import type { CredentialStore } from './auth/credentials.js';
 import type { LoginGuard } from './auth/login-guard.js';
 import type { Access } from './authz/access.js';
 import type { ChangeHub } from './cache/changes.js';
+import type { ClusterCache } from './clusters/cluster-cache.js';
+import { registerClusterDetailRoutes } from './clusters/cluster-detail.routes.js';
 import type { ClusterConnections } from './clusters/connections.js';
 import type { PlatformCache } from './cache/platform-cache.js';
 import { SortedLists } from './cache/sorted-lists.js';
@@ -22,6 +24,10 @@ import type { PlatformObjects } from './kube/management.js';
 import { registerObjectRoutes } from './objects/objects.routes.js';
 import { registerKubeProxy } from './proxy/kube-proxy.js';
 import { registerKubeconfigRoute } from './proxy/kubeconfig.routes.js';
+import { registerRegistrationRoutes } from './clusters/registration.routes.js';
+import type { TunnelHub } from './tunnel/tunnel-hub.js';
+import { registerRelayRoute } from './tunnel/relay.routes.js';
+import { registerTunnelRoute } from './tunnel/tunnel.routes.js';
 import { registerWatchRoutes } from './watch/watch.routes.js';
 import './http/context.js';
 
@@ -33,6 +39,12 @@ export type AppDeps = {
   objects: PlatformObjects;
   audit: AuditStore;
   connections: ClusterConnections;
+  /** The agents' tunnels connected to this replica. */
+  tunnels: TunnelHub;
+  /** The managed clusters' nodes, namespaces and events. */
+  clusterCache: ClusterCache;
+  /** The secret replicas show each other on relays (tunnel/peer-token.ts). */
+  peerToken: string;
   kubeconfigServer: (hostname: string) => string;
   ca: string;
   guard: LoginGuard;
@@ -63,7 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
   });
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // Agents' tunnels carry HTTP/2 frames in WebSocket messages; routes that take small messages check their size.
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Shipyard API', version: 'v1' },
@@ -92,6 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, { store: deps.audit, access: deps.access });
   registerWatchRoutes(app, deps.hub);
   registerKubeconfigRoute(app, deps);
+  registerClusterDetailRoutes(app, deps);
   registerKubeProxy(app, deps);
+  registerRegistrationRoutes(app, deps);
+  registerTunnelRoute(app, deps);
+  registerRelayRoute(app, deps);
   return app;
 }

@@ -3,7 +3,8 @@ import { defaultConfig, startServer, type ServerConfig } from './server.js';
 
 const usage = `usage: shipyard server [--kubeconfig FILE] [--port N] [--host ADDR] [--data-dir DIR]
 environment: SHIPYARD_PORT, SHIPYARD_TLS_PORT, SHIPYARD_TLS_HOSTS, SHIPYARD_PUBLIC_URL, SHIPYARD_HOST, SHIPYARD_DATA_DIR, SHIPYARD_DATABASE_URL (PostgreSQL for the audit log),
-  SHIPYARD_ADMIN_PASSWORD (first start), SHIPYARD_NAMESPACE, SHIPYARD_AUDIT_RETENTION_DAYS, SHIPYARD_LOG_LEVEL`;
+  SHIPYARD_ADMIN_PASSWORD (first start), SHIPYARD_NAMESPACE, SHIPYARD_AUDIT_RETENTION_DAYS, SHIPYARD_LOG_LEVEL,
+  SHIPYARD_IDENTITY, SHIPYARD_PEER_URL (https://HOST:PORT where other replicas reach this one; in a pod, its IP)`;
 
 function int(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -11,6 +12,18 @@ function int(name: string, value: string | undefined, fallback: number, max: num
   if (!Number.isInteger(n) || n < 0 || n > max)
     throw new Error(`${name} must be a whole number from 0 to ${max}`);
   return n;
+}
+
+function peerUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('SHIPYARD_PEER_URL must be a URL such as https://10.0.0.7:8443');
+  }
+  if (url.protocol !== 'https:') throw new Error('SHIPYARD_PEER_URL must be an https:// URL');
+  return value;
 }
 
 /** The server's configuration from flags, then environment, then defaults. */
@@ -39,6 +52,7 @@ export function configFrom(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     auditRetentionDays: int('SHIPYARD_AUDIT_RETENTION_DAYS', env.SHIPYARD_AUDIT_RETENTION_DAYS, 180, 36_500),
     logLevel: env.SHIPYARD_LOG_LEVEL ?? defaultConfig.logLevel,
     identity: env.SHIPYARD_IDENTITY || undefined,
+    peerUrl: peerUrl(env.SHIPYARD_PEER_URL),
   };
 }
 

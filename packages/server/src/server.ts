@@ -1,18 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { apiVersion, kinds } from '@shipyard/api';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { openAuditDb } from './audit/db.js';
 import { AuditStore } from './audit/audit.store.js';
-import { CredentialStore } from './auth/credentials.js';
+import { agentUser, CredentialStore } from './auth/credentials.js';
 import { defaultLoginGuard, LoginGuard, type LoginGuardOptions } from './auth/login-guard.js';
 import { Access } from './authz/access.js';
 import { buildApp } from './app.js';
 import { ensureAdmin, ensureBuiltinTemplates } from './bootstrap.js';
 import { ChangeHub } from './cache/changes.js';
 import { PlatformCache } from './cache/platform-cache.js';
+import { ClusterCache } from './clusters/cluster-cache.js';
 import { ClusterConnections } from './clusters/connections.js';
+import type { TunnelDirectory } from './tunnel/dialer.js';
+import { startReplicaMesh } from './tunnel/replica-mesh.js';
+import { TunnelHub } from './tunnel/tunnel-hub.js';
 import { startLeaderWork } from './controllers/leader-work.js';
 import { ensureServingCert } from './http/tls.js';
 import { ensureCrds, ensureNamespace } from './kube/crds.js';
@@ -40,8 +47,10 @@ export type ServerConfig = {
   secureCookies: boolean;
   logLevel: string;
   loginGuard?: LoginGuardOptions;
-  /** Replica identity in the leader Lease (default: host name + random). */
+  /** Replica identity in the leader Lease and the replica registry (default: host name + random). */
   identity?: string;
+  /** The https URL other replicas reach this one at, for relays to the tunnels it holds (default https://<host>:<tlsPort>; in a pod, its IP). */
+  peerUrl?: string;
 };
 
 export const defaultConfig: ServerConfig = {
@@ -67,6 +76,13 @@ export type RunningServer = {
   /** Set when this start created the admin user: print it once. */
   adminPassword?: string;
   isLeader: () => boolean;
+  /** Whether each cluster's agent is connected, to this replica or another. */
+  tunnels: TunnelDirectory;
+  /**
+   * For `npm start`: makes sure Cluster `name` exists, joined by agent, and returns a fresh one-time
+   * registration token for it (what an admin gets from POST /api/v1/clusters/{name}/registrations).
+   */
+  registrationToken: (name: string, displayName?: string) => Promise<string>;
   stop: () => Promise<void>;
 };
 
@@ -89,15 +105,30 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     onError: (err) => logger.error({ err }, 'audit retention failed'),
   });
   await cache.synced();
-  const credentials = new CredentialStore(m.kc.makeApiClient(CoreV1Api), m.namespace, cache.secrets);
+  const credentials = new CredentialStore(m.kc.makeApiClient(CoreV1Api), m.namespace, {
+    get: (name) => cache.secret(name),
+    list: () => cache.secrets.list(),
+  });
   await ensureBuiltinTemplates(objects);
   const adminPassword = await ensureAdmin({ objects, credentials, password: config.adminPassword });
 
   const access = new Access(cache);
+  const tunnels = new TunnelHub({ logger: logger.child({}) });
+  const identity = config.identity ?? `${os.hostname()}-${randomUUID().slice(0, 8)}`;
+  // Relays verify the peer's certificate: it must name the host of the peer URL.
+  const peerHost = config.peerUrl ? new URL(config.peerUrl).hostname.replace(/^\[|\]$/g, '') : undefined;
   const serving = await ensureServingCert(
     m,
-    [config.host, ...config.tlsHosts].filter((h) => h !== '0.0.0.0' && h !== '::'),
+    [config.host, ...config.tlsHosts, ...(peerHost ? [peerHost] : [])].filter(
+      (h) => h !== '0.0.0.0' && h !== '::',
+    ),
   );
+  // Agent clusters are dialed through the router: the local hub, or a relay to the replica holding the tunnel.
+  const mesh = await startReplicaMesh({ m, hub: tunnels, identity, ca: serving.ca, logger });
+  const connections = new ClusterConnections(cache, mesh.router);
+  // The platform cache has synced (above): the Clusters and their Secrets are known.
+  const clusterCache = new ClusterCache({ cache, connections, tunnels: mesh.router, logger });
+  clusterCache.start();
   let tlsPort = config.tlsPort;
   const app = await buildApp({
     cache,
@@ -106,7 +137,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     credentials,
     objects,
     audit,
-    connections: new ClusterConnections(m, cache),
+    connections,
+    tunnels,
+    clusterCache,
+    peerToken: mesh.peerToken,
     kubeconfigServer: (hostname) => config.publicUrl ?? `https://${hostname}:${tlsPort}`,
     ca: serving.ca,
     guard: new LoginGuard(config.loginGuard ?? defaultLoginGuard),
@@ -122,10 +156,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     cluster: m.cluster,
     namespace: m.namespace,
     name: 'shipyard-controllers',
-    identity: config.identity,
+    identity,
     logger,
     onStartedLeading: () => {
-      stopLeaderWork = startLeaderWork({ cache, objects, credentials, logger });
+      stopLeaderWork = startLeaderWork({
+        cache,
+        objects,
+        credentials,
+        logger,
+        connections,
+        tunnels: mesh.router,
+        clusterCache,
+      });
     },
     onStoppedLeading: async () => {
       await stopLeaderWork?.();
@@ -150,6 +192,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const tlsAddress = tlsServer.address();
   tlsPort = typeof tlsAddress === 'object' && tlsAddress ? tlsAddress.port : config.tlsPort;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  await mesh.announce(config.peerUrl ?? `https://${wildcard ? os.hostname() : host}:${tlsPort}`);
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -158,10 +202,32 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     app,
     adminPassword,
     isLeader: () => elector.isLeader,
+    tunnels: mesh.router,
+    registrationToken: async (name, displayName) => {
+      if (!cache.get('Cluster', name)) {
+        await objects.create(kinds.Cluster, {
+          apiVersion,
+          kind: 'Cluster',
+          metadata: { name },
+          spec: { displayName, connection: { mode: 'agent' } },
+        });
+      }
+      const issued = await credentials.issue({
+        kind: 'registration',
+        user: agentUser(name),
+        cluster: name,
+        ttlSeconds: 3600,
+      });
+      return issued.token;
+    },
     stop: () =>
       (stopping ??= (async () => {
+        await tunnels.close();
+        await mesh.stop();
         await new Promise((resolve) => tlsServer.close(resolve));
         await app.close();
+        await clusterCache.stop();
+        connections.close();
         await elector.stop({ release: true });
         await stopRetention();
         await cache.stop();

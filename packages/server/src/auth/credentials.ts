@@ -3,15 +3,18 @@ import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { fromKube } from '../http/errors.js';
 
 /**
- * Sessions, API tokens and password hashes, each a Secret in the server's namespace of the management
- * cluster, so every replica sees them and revoking one is deleting it. Only hashes are stored: a token is
- * shown once, when it is made.
+ * Sessions, API tokens, cluster registration and agent tokens, and password hashes, each a Secret in the
+ * server's namespace of the management cluster, so every replica sees them and revoking one is deleting it.
+ * Only hashes are stored: a token is shown once, when it is made.
  */
-export type CredentialKind = 'session' | 'token';
+export type CredentialKind = 'session' | 'token' | 'registration' | 'agent';
 export type Credential = {
   id: string;
   kind: CredentialKind;
+  /** A user's name; for a cluster's registration and agent tokens, `system:agent:<cluster>`. */
   user: string;
+  /** Registration and agent tokens: the cluster they belong to. */
+  cluster?: string;
   name?: string;
   expiresAt?: string;
   createdAt: string;
@@ -21,8 +24,18 @@ export type Credential = {
 export type SecretReader = { get(name: string): V1Secret | undefined; list(): readonly V1Secret[] };
 
 export const credentialLabel = 'shipyard.dev/credential';
+const clusterLabel = 'shipyard.dev/cluster';
 const userAnnotation = 'shipyard.dev/user';
-const prefix: Record<CredentialKind, string> = { session: 'sys', token: 'syt' };
+const prefix: Record<CredentialKind, string> = {
+  session: 'sys',
+  token: 'syt',
+  registration: 'syr',
+  agent: 'sya',
+};
+const kinds = new Set<string>(Object.keys(prefix));
+const isKind = (k: string | undefined): k is CredentialKind => k !== undefined && kinds.has(k);
+/** The user name under which a cluster's agent credentials are kept and audited. */
+export const agentUser = (cluster: string) => `system:agent:${cluster}`;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const userKey = (user: string) => sha256(user).slice(0, 20);
@@ -39,7 +52,7 @@ function secretName(kind: CredentialKind, id: string): string {
 
 function toCredential(s: V1Secret): Credential | undefined {
   const kind = s.metadata?.labels?.[credentialLabel];
-  if (kind !== 'session' && kind !== 'token') return undefined;
+  if (!isKind(kind)) return undefined;
   const d = s.data ?? {};
   const user = b64(d.user);
   const createdAt = s.metadata?.creationTimestamp;
@@ -48,6 +61,7 @@ function toCredential(s: V1Secret): Credential | undefined {
     id: s.metadata?.name?.slice(kind.length + 1) ?? '',
     kind,
     user,
+    cluster: b64(d.cluster),
     name: b64(d.name),
     expiresAt: b64(d.expiresAt),
     createdAt: createdAt ? new Date(createdAt).toISOString() : '',
@@ -63,7 +77,13 @@ export class CredentialStore {
   ) {}
 
   /** Makes a session or token for a user; returns the secret string (shown once) and what was stored. */
-  async issue(opts: { kind: CredentialKind; user: string; name?: string; ttlSeconds?: number }) {
+  async issue(opts: {
+    kind: CredentialKind;
+    user: string;
+    cluster?: string;
+    name?: string;
+    ttlSeconds?: number;
+  }) {
     const id = randomBytes(6).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = opts.ttlSeconds
@@ -72,6 +92,7 @@ export class CredentialStore {
     const csrf = opts.kind === 'session' ? randomBytes(24).toString('base64url') : undefined;
     const stringData: Record<string, string> = { user: opts.user, hash: sha256(secret) };
     if (opts.name) stringData.name = opts.name;
+    if (opts.cluster) stringData.cluster = opts.cluster;
     if (expiresAt) stringData.expiresAt = expiresAt;
     if (csrf) stringData.csrf = csrf;
     const created = await this.core
@@ -80,7 +101,11 @@ export class CredentialStore {
         body: {
           metadata: {
             name: secretName(opts.kind, id),
-            labels: { [credentialLabel]: opts.kind, 'shipyard.dev/user-key': userKey(opts.user) },
+            labels: {
+              [credentialLabel]: opts.kind,
+              'shipyard.dev/user-key': userKey(opts.user),
+              ...(opts.cluster ? { [clusterLabel]: opts.cluster } : {}),
+            },
             annotations: { [userAnnotation]: opts.user },
           },
           type: 'shipyard.dev/credential',
@@ -97,7 +122,7 @@ export class CredentialStore {
 
   /** The live credential a token string stands for, or undefined (unknown, wrong, expired). */
   async verify(token: string, kind: CredentialKind): Promise<Credential | undefined> {
-    const m = /^(sys|syt)_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
+    const m = /^(sy[stra])_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m || m[1] !== prefix[kind]) return undefined;
     const [, , id = '', secret = ''] = m;
     const name = secretName(kind, id);
@@ -135,6 +160,40 @@ export class CredentialStore {
       (await this.core.readNamespacedSecret({ name, namespace: this.namespace }).catch(() => undefined));
     const c = s ? toCredential(s) : undefined;
     return c?.kind === kind ? c : undefined;
+  }
+
+  /**
+   * Verifies a one-time credential and uses it up: it is deleted with its uid as precondition, so of two
+   * concurrent uses (on any replicas) exactly one succeeds. Undefined when unknown, wrong, expired or used.
+   */
+  async consume(token: string, kind: CredentialKind): Promise<Credential | undefined> {
+    const credential = await this.verify(token, kind);
+    if (!credential) return undefined;
+    const name = secretName(kind, credential.id);
+    const uid = this.secrets.get(name)?.metadata?.uid;
+    const deleted = await this.core
+      .deleteNamespacedSecret({
+        name,
+        namespace: this.namespace,
+        body: uid ? { preconditions: { uid } } : undefined,
+      })
+      .then(
+        () => true,
+        (e: { code?: number }) => {
+          if (e.code === 404 || e.code === 409) return false;
+          throw fromKube(e, `${kind} ${credential.id}`);
+        },
+      );
+    return deleted ? credential : undefined;
+  }
+
+  /** The credentials of a kind that belong to a cluster. */
+  listForCluster(cluster: string, kind: CredentialKind): Credential[] {
+    return this.secrets
+      .list()
+      .filter((s) => s.metadata?.labels?.[clusterLabel] === cluster)
+      .map(toCredential)
+      .filter((c): c is Credential => c?.kind === kind && c.cluster === cluster);
   }
 
   async revoke(kind: CredentialKind, id: string): Promise<void> {

@@ -128,6 +128,29 @@ export class Access {
   }
 
   /**
+   * The namespaces of `cluster` that `user` reaches through a partition: those of the Partitions there that a
+   * partition-level grant names, or whose tenant a tenant-level grant names. Cluster and platform grants are
+   * not counted: they come with cluster-wide RBAC. Sorted, without repeats.
+   */
+  namespacesIn(user: string, cluster: string): string[] {
+    const partitions = new Set<string>();
+    const tenants = new Set<string>();
+    for (const g of this.grants(user)) {
+      if (g.scope.level === 'partition') partitions.add(g.scope.name);
+      else if (g.scope.level === 'tenant') tenants.add(g.scope.name);
+    }
+    if (partitions.size === 0 && tenants.size === 0) return [];
+    const out = new Set<string>();
+    for (const p of this.cache.list('Partition')) {
+      if (p.spec.cluster !== cluster) continue;
+      if (partitions.has(p.metadata.name) || tenants.has(p.spec.tenant)) {
+        out.add(p.spec.namespace ?? p.metadata.name);
+      }
+    }
+    return [...out].sort();
+  }
+
+  /**
    * Whether `user` may bind `template` at these scopes: holding every rule of it there, or `bind` on it.
    * Its rules on platform objects must be held by rules naming shipyard.dev, as everywhere else.
    */

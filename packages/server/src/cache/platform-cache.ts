@@ -1,6 +1,5 @@
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { kindList, type KindName, type PlatformObject } from '@shipyard/api';
-import { credentialLabel } from '../auth/credentials.js';
 import { kindPath, type Management } from '../kube/management.js';
 import { startInformer } from '../runtime/informer.js';
 import type { Informer } from '../runtime/informer.types.js';
@@ -44,11 +43,17 @@ export class PlatformCache {
     this.secrets = startInformer<V1Secret>({
       kubeConfig: m.kc,
       cluster: m.cluster,
+      // All of the namespace's Secrets: credentials (labelled), and clusters' kubeconfigs and access tokens,
+      // which the proxy reads on every request.
       path: `/api/v1/namespaces/${m.namespace}/secrets`,
-      labelSelector: credentialLabel,
       logger,
     });
     this.secrets.on('change', () => hub.notify(`${m.cluster}/credentials`));
+  }
+
+  /** A Secret of the server's namespace, by name. */
+  secret(name: string): V1Secret | undefined {
+    return this.secrets.get(name, this.m.namespace);
   }
 
   /** Moves whenever an object of the kind changes: derived views (sorted lists) compare it. */

@@ -2,6 +2,9 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { kinds } from '@shipyard/api';
 import { credentialLabel } from '../auth/credentials.js';
 import type { CredentialStore } from '../auth/credentials.js';
+import type { ClusterCache } from '../clusters/cluster-cache.js';
+import type { ClusterConnections } from '../clusters/connections.js';
+import type { TunnelDirectory } from '../tunnel/dialer.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import type { PlatformObjects } from '../kube/management.js';
 import { startController, type ControllerHandle } from '../runtime/controller.js';
@@ -14,6 +17,12 @@ export type ControllerDeps = {
   objects: PlatformObjects;
   credentials: CredentialStore;
   logger: Logger;
+  /** The managed clusters' API servers, as the server's identity there. */
+  connections: ClusterConnections;
+  /** Whether each cluster's agent is connected (to any replica) and when it was last heard from. */
+  tunnels: TunnelDirectory;
+  /** The managed clusters' nodes, namespaces and events, held by informers. */
+  clusterCache: ClusterCache;
 };
 
 /**

@@ -1,8 +1,15 @@
 import { startBindingController, startUserController, type ControllerDeps } from './access.controller.js';
+import { startRbacController } from './rbac.controller.js';
+import { startClusterStatusController } from '../clusters/cluster-status.controller.js';
 
 /** What only the leader runs: the controllers, and pruning of expired credentials. */
 export function startLeaderWork(deps: ControllerDeps): () => Promise<void> {
-  const controllers = [startUserController(deps), startBindingController(deps)];
+  const controllers = [
+    startUserController(deps),
+    startBindingController(deps),
+    startRbacController(deps),
+    startClusterStatusController(deps),
+  ];
   const prune = () =>
     deps.credentials
       .pruneExpired()

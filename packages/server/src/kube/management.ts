@@ -25,6 +25,11 @@ export type Stored = { metadata: { name: string; resourceVersion?: string } } & 
 export class PlatformObjects {
   constructor(private readonly m: Management) {}
 
+  /** The server's own namespace in the management cluster (its Secrets, Leases). */
+  get namespace(): string {
+    return this.m.namespace;
+  }
+
   private async send<T>(what: string, req: Parameters<typeof kubeRequest>[1]): Promise<T> {
     try {
       return (await kubeRequest(this.m.kc, { timeoutMs: 15_000, ...req })) as T;

@@ -1,10 +1,15 @@
 // kubectl and helm through /k8s/clusters/{c}: as the caller, with exactly the caller's permissions.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { binaries, kubectl } from '@shipyard/localkube';
+import { kubectl } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  helmWith,
+  kubeconfigFor as kubeconfigOf,
+  kubectlWith,
+  writeConfigMapChart,
+} from '../testing/kube-tools.js';
 import { ApiClient, startTestServer, testAdminPassword, type TestServer } from '../testing/server.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -22,25 +27,8 @@ let server: TestServer;
 let admin: ApiClient;
 let dir: string;
 
-function tool(bin: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number; out: string; err: string }>((resolve) => {
-    execFile(bin, args, { env: { ...process.env, ...env }, timeout: 120_000 }, (e, out, err) =>
-      resolve({ code: e ? Number(e.code ?? 1) : 0, out, err }),
-    );
-  });
-}
-
-async function kubeconfigFor(client: ApiClient, name: string, c = cluster): Promise<string> {
-  const r = await fetch(`${server.url}/api/v1/clusters/${c}/kubeconfig`, {
-    headers: client.token ? { authorization: `Bearer ${client.token}` } : { cookie: client.cookie ?? '' },
-  });
-  expect(r.status).toBe(200);
-  const file = path.join(dir, `${name}.kubeconfig`);
-  writeFileSync(file, await r.text());
-  return file;
-}
-
-const k = (file: string, ...args: string[]) => tool(binaries().kubectl, ['--kubeconfig', file, ...args]);
+const kubeconfigFor = (client: ApiClient, name: string, c = cluster) => kubeconfigOf(client, c, dir, name);
+const k = kubectlWith;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'proxy-'));
@@ -183,11 +171,15 @@ describe('the Kubernetes API proxy', () => {
     expect(audit.body.items).toContainEqual(
       expect.objectContaining({ verb: 'create', kind: 'configmaps', namespace: ns, cluster, outcome: 201 }),
     );
-    // A watch streams events as they happen.
+    // A watch streams events as they happen. It starts from now, so nothing is sent until the change: the
+    // status and headers must still arrive at once (clients wait for them before they go on).
     const token = (await admin.post<{ token: string }>('/api/v1/tokens', { name: 'watch' })).body.token;
+    const list = await admin.get<{ metadata: { resourceVersion: string } }>(
+      `/k8s/clusters/${cluster}/api/v1/namespaces/${ns}/configmaps`,
+    );
     const ctl = new AbortController();
     const res = await fetch(
-      `${server.url}/k8s/clusters/${cluster}/api/v1/namespaces/${ns}/configmaps?watch=1`,
+      `${server.url}/k8s/clusters/${cluster}/api/v1/namespaces/${ns}/configmaps?watch=1&resourceVersion=${list.body.metadata.resourceVersion}`,
       {
         headers: { authorization: `Bearer ${token}` },
         signal: ctl.signal,
@@ -201,17 +193,28 @@ describe('the Kubernetes API proxy', () => {
     expect((await k(file, 'delete', 'configmap', 'via-proxy', 'watched', '-n', ns)).code).toBe(0);
   });
 
+  it('forwards a DELETE with its body (DeleteOptions), framed', async () => {
+    const token = (await admin.post<{ token: string }>('/api/v1/tokens', { name: 'delete-body' })).body.token;
+    const file = await kubeconfigFor(admin, 'admin-delete');
+    expect((await k(file, 'create', 'configmap', 'kept', '-n', ns)).code).toBe(0);
+    const url = `${server.url}/k8s/clusters/${cluster}/api/v1/namespaces/${ns}/configmaps/kept`;
+    const del = (options: object) =>
+      fetch(url, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', ...options }),
+      });
+    // Both only take effect if the API server reads the body: a dry run deletes nothing, a wrong precondition fails.
+    expect((await del({ dryRun: ['All'] })).status).toBe(200);
+    expect((await del({ preconditions: { uid: 'not-its-uid' } })).status).toBe(409);
+    expect((await k(file, 'get', 'configmap', 'kept', '-n', ns, '-o', 'name')).out).toBe('configmap/kept\n');
+    expect((await k(file, 'delete', 'configmap', 'kept', '-n', ns)).code).toBe(0);
+  });
+
   it('runs helm install and uninstall through it', async () => {
     const file = await kubeconfigFor(admin, 'admin-helm');
-    const chart = path.join(dir, 'chart');
-    mkdirSync(path.join(chart, 'templates'), { recursive: true });
-    writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: hello\nversion: 0.1.0\n');
-    writeFileSync(
-      path.join(chart, 'templates/cm.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-cm}\ndata: {x: "1"}\n',
-    );
-    const env = { HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir };
-    const helm = (...args: string[]) => tool(binaries().helm, [...args, '--kubeconfig', file, '-n', ns], env);
+    const chart = writeConfigMapChart(dir);
+    const helm = (...args: string[]) => helmWith(file, dir, ...args, '-n', ns);
     const installed = await helm('install', 'hi', chart, '--wait');
     expect(installed.err).toBe('');
     expect((await k(file, 'get', 'configmap', 'hi-cm', '-n', ns, '-o', 'name')).out.trim()).toBe(
@@ -267,5 +270,115 @@ describe('the Kubernetes API proxy', () => {
       message: expect.stringContaining(downCluster),
     });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('cluster-wide lists for a user who may see some namespaces', () => {
+  const lena = `lena-${run}`;
+  const [nsA, nsB, nsC] = ['a', 'b', 'c'].map((x) => `fan-${x}-${run}`) as [string, string, string];
+  const pods: Record<string, string[]> = { [nsA]: ['a1', 'a2'], [nsB]: ['b1'], [nsC]: ['c1'] };
+  const partitionOf = (n: string) => `part-${n}`;
+
+  beforeAll(async () => {
+    for (const [n, names] of Object.entries(pods)) {
+      await kubectl(local, ['create', 'namespace', n]);
+      for (const p of names) {
+        await kubectl(local, [
+          'run',
+          p,
+          '-n',
+          n,
+          '--image=nginx',
+          `--labels=tier=${p.endsWith('1') ? 'one' : 'two'}`,
+        ]);
+      }
+      const created = await admin.post('/api/v1/partitions', {
+        metadata: { name: partitionOf(n) },
+        spec: { tenant, cluster, namespace: n },
+      });
+      expect(created.status).toBe(201);
+    }
+    await admin.post('/api/v1/users', { metadata: { name: lena }, spec: { password } });
+    // Lena may see two of the three partitions: bound on the platform, and by RBAC in their namespaces (which
+    // the platform's RBAC controller writes; here the test does).
+    for (const n of [nsA, nsB]) {
+      const bound = await admin.post('/api/v1/roletemplatebindings', {
+        metadata: { name: `lena-${n}` },
+        spec: {
+          subject: { kind: 'User', name: lena },
+          roleTemplate: 'partition-viewer',
+          scope: { level: 'partition', name: partitionOf(n) },
+        },
+      });
+      expect(bound.status).toBe(201);
+      await kubectl(local, [
+        'create',
+        'role',
+        'pod-reader',
+        '-n',
+        n,
+        '--verb=get,list,watch',
+        '--resource=pods',
+      ]);
+      await kubectl(local, [
+        'create',
+        'rolebinding',
+        'lena-reads',
+        '-n',
+        n,
+        '--role=pod-reader',
+        `--user=${lena}`,
+      ]);
+    }
+  });
+
+  afterAll(async () => {
+    for (const n of [nsA, nsB]) await admin?.del(`/api/v1/roletemplatebindings/lena-${n}`);
+    await admin?.del(`/api/v1/users/${lena}`);
+    for (const n of Object.keys(pods)) {
+      await admin?.del(`/api/v1/partitions/${partitionOf(n)}`);
+      await kubectl(local, ['delete', 'namespace', n, '--wait=false']).catch(() => undefined);
+    }
+  });
+
+  /** namespace/name of each row of `kubectl get pods -A` (a Table), in the order printed. */
+  const rows = (out: string) =>
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/\s+/).slice(0, 2).join('/'));
+
+  it('gives kubectl get pods -A exactly the pods of her namespaces, as a Table and as a List; the admin sees all', async () => {
+    const client = await ApiClient.signedIn(server.url, lena, password);
+    const file = await kubeconfigFor(client, 'lena');
+    const table = await k(file, 'get', 'pods', '-A', '--no-headers');
+    expect(table.code).toBe(0);
+    expect(rows(table.out).sort()).toEqual([`${nsA}/a1`, `${nsA}/a2`, `${nsB}/b1`]);
+    expect(table.err).toContain('Warning: listed pods only in the 2 namespace(s) you may see');
+    const list = await k(file, 'get', 'pods', '-A', '-o', 'json');
+    const items = (JSON.parse(list.out) as { items: { metadata: { name: string; namespace: string } }[] })
+      .items;
+    expect(items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort()).toEqual([
+      `${nsA}/a1`,
+      `${nsA}/a2`,
+      `${nsB}/b1`,
+    ]);
+    // Selectors apply in every namespace.
+    const selected = await k(file, 'get', 'pods', '-A', '-l', 'tier=one', '--no-headers');
+    expect(rows(selected.out).sort()).toEqual([`${nsA}/a1`, `${nsB}/b1`]);
+    // Her own namespaces still answer as before, and a cluster-wide list of what she may see nowhere stays refused.
+    expect((await k(file, 'get', 'pods', '-n', nsB, '-o', 'name')).out).toBe('pod/b1\n');
+    const secrets = await k(file, 'get', 'secrets', '-A');
+    expect(secrets.code).not.toBe(0);
+    expect(secrets.err).toContain(
+      `User "${lena}" cannot list resource "secrets" in API group "" at the cluster scope`,
+    );
+
+    const adminFile = await kubeconfigFor(admin, 'admin-all');
+    const all = rows((await k(adminFile, 'get', 'pods', '-A', '--no-headers')).out);
+    expect(all).toEqual(
+      expect.arrayContaining([`${nsA}/a1`, `${nsA}/a2`, `${nsB}/b1`, `${nsC}/c1`, `${ns}/victim`]),
+    );
   });
 });

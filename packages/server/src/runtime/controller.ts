@@ -44,6 +44,8 @@ export interface ControllerHandle {
   readonly ready: Promise<void>;
   /** Enqueues every key of the resynced informers. */
   resync(): void;
+  /** Enqueues one key: for a signal no informer of the controller carries (e.g. a managed cluster's nodes). */
+  enqueue(key: string): void;
   /** Stops taking events; resolves when running reconciles have finished. Informers are left running. */
   stop(): Promise<void>;
 }
@@ -75,7 +77,15 @@ export function startController(opts: ControllerOptions): ControllerHandle {
       } catch (err) {
         const retryInMs = queue.addRateLimited(key);
         reconciles.inc({ ...labels, result: 'error' });
-        log.error({ err, key, attempt: queue.retries(key), retryInMs }, 'reconcile failed');
+        const attempt = queue.retries(key);
+        if (!isUnavailable(err)) log.error({ err, key, attempt, retryInMs }, 'reconcile failed');
+        else if ((attempt & (attempt - 1)) === 0) {
+          // A cluster that is down is expected: one line, not a stack, and less often as it stays down.
+          log.warn(
+            { key, attempt, retryInMs, reason: (err as Error).message },
+            'reconcile waits: unreachable',
+          );
+        }
       } finally {
         end();
       }
@@ -125,6 +135,9 @@ export function startController(opts: ControllerOptions): ControllerHandle {
     cluster,
     ready,
     resync,
+    enqueue: (key) => {
+      if (!stopped) queue.add(key);
+    },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
@@ -134,4 +147,20 @@ export function startController(opts: ControllerOptions): ControllerHandle {
       log.info({}, 'controller stopped');
     },
   };
+}
+
+const unreachableReasons = new Set([
+  'FetchError',
+  'Timeout',
+  'ServiceUnavailable',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/** Errors that say the other side is unreachable (503, connection failures, timeouts), not that we are wrong. */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { status?: number; code?: number; reason?: string } | undefined;
+  return e?.status === 503 || e?.code === 503 || unreachableReasons.has(e?.reason ?? '');
 }

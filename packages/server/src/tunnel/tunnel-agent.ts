@@ -9,15 +9,16 @@
 import https from 'node:https';
 import { PassThrough, type Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { TunnelHub } from './tunnel-hub.js';
+import type { TunnelDialer } from './dialer.js';
 
 export interface TunnelAgentOptions extends https.AgentOptions {
-  hub: TunnelHub;
+  /** The TunnelHub, or whatever else dials the cluster's tunnel (a relay to the replica that holds it). */
+  hub: TunnelDialer;
   cluster: string;
 }
 
 export class TunnelAgent extends https.Agent {
-  private readonly hub: TunnelHub;
+  private readonly hub: TunnelDialer;
   readonly cluster: string;
   private readonly sessions = new Map<string, Buffer>();
 

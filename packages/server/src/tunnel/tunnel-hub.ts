@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { defaultLogger, type Logger } from '../runtime/logger.js';
+import type { AgentStatus, DialOptions, TunnelDialer, TunnelDirectory } from './dialer.js';
 import { TunnelError } from './tunnel-errors.js';
 import { TunnelSession, type TunnelStats } from './tunnel-session.js';
 
@@ -29,12 +30,9 @@ export interface TunnelHubEvents {
   disconnect: [cluster: string, reason: string];
 }
 
-export interface HubDialOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-}
+export type HubDialOptions = DialOptions;
 
-export class TunnelHub extends EventEmitter<TunnelHubEvents> {
+export class TunnelHub extends EventEmitter<TunnelHubEvents> implements TunnelDialer, TunnelDirectory {
   private readonly sessions = new Map<string, TunnelSession>();
   private readonly seen = new Map<string, Date>();
   private readonly draining = new Set<TunnelSession>();
@@ -89,6 +87,17 @@ export class TunnelHub extends EventEmitter<TunnelHubEvents> {
     this.emit('connect', cluster, { replaced: old !== undefined });
   }
 
+  /**
+   * Ends the cluster's session as replaced: a newer agent of the cluster connected to another replica. The
+   * agent is told (so it stops reconnecting), open streams drain, and `disconnect` follows.
+   */
+  evict(cluster: string, reason: string): void {
+    const session = this.sessions.get(cluster);
+    if (!session) return;
+    this.draining.add(session);
+    void session.end(reason, 'replaced');
+  }
+
   /** An agent of `cluster` is connected and takes dials. */
   has(cluster: string): boolean {
     return this.sessions.get(cluster)?.usable ?? false;
@@ -116,6 +125,11 @@ export class TunnelHub extends EventEmitter<TunnelHubEvents> {
   /** When the agent of `cluster` last answered (a PING, or connecting); kept after it disconnects. */
   lastSeen(cluster: string): Date | undefined {
     return this.seen.get(cluster);
+  }
+
+  /** This replica's view: connected here, and last heard from here. */
+  agentStatus(cluster: string): AgentStatus {
+    return { connected: this.has(cluster), lastSeen: this.seen.get(cluster) };
   }
 
   /** Stream counts of the cluster's current session. */

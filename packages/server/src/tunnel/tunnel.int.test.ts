@@ -24,7 +24,9 @@ import { isTunnelError } from './tunnel-errors.js';
 import { TunnelHub } from './tunnel-hub.js';
 
 const CLUSTER = 'user-1';
-const TOKEN = 'agent-token-user-1';
+// Agent tokens have the server's shape (the agent tells them from registration tokens by it).
+const TOKEN = `sya_000000000001_${'a'.repeat(43)}`;
+const TLS_TOKEN = `sya_000000000002_${'b'.repeat(43)}`;
 const ns = `tunnel-${Date.now().toString(36)}`;
 const BIG_COUNT = 2_000;
 
@@ -47,7 +49,7 @@ function fileOrData(file: string | undefined, data: string | undefined): Buffer 
 }
 
 function startAgent(): AgentProcess {
-  const a = new AgentProcess(['--server', server.url, '--token', TOKEN, '--kubeconfig', agentKubeconfig]);
+  const a = new AgentProcess(['--server', server.baseUrl, '--token', TOKEN, '--kubeconfig', agentKubeconfig]);
   agents.push(a);
   return a;
 }
@@ -155,10 +157,10 @@ describe('the tunnel to a real kube-apiserver', () => {
     // The cluster's own PKI serves: its admin certificate names 127.0.0.1 and chains to its CA.
     const secure = await startTunnelServer(
       hub,
-      { 'tls-token': 'over-tls' },
+      { [TLS_TOKEN]: 'over-tls' },
       { cert: creds.cert, key: creds.key },
     );
-    const args = ['--server', secure.url, '--token', 'tls-token', '--kubeconfig', agentKubeconfig];
+    const args = ['--server', secure.baseUrl, '--token', TLS_TOKEN, '--kubeconfig', agentKubeconfig];
     const verified = new AgentProcess([...args, '--ca', cluster.caFile]);
     const unverified = new AgentProcess(args);
     try {

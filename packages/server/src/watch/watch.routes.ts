@@ -4,6 +4,7 @@ import type { ChangeHub } from '../cache/changes.js';
 type ClientMessage = { subscribe?: string[]; unsubscribe?: string[] };
 const keyRe = /^[a-z0-9-]{1,63}\/[a-z0-9.-]{1,253}$/;
 const maxSubscriptions = 256;
+const maxMessageBytes = 64 * 1024;
 
 /**
  * GET /api/v1/watch (WebSocket): the browser's one live channel. It sends {"subscribe": ["management/tenants"]}
@@ -14,6 +15,7 @@ export function registerWatchRoutes(app: FastifyInstance, hub: ChangeHub): void 
     const subscriptions = new Map<string, () => void>();
     const send = (msg: object) => socket.send(JSON.stringify(msg));
     socket.on('message', (data: Buffer) => {
+      if (data.length > maxMessageBytes) return socket.close(1009, 'message too big');
       let msg: ClientMessage;
       try {
         msg = JSON.parse(data.toString('utf8')) as ClientMessage;

@@ -11,6 +11,8 @@ import type { TunnelHub } from '../tunnel-hub.js';
 export interface TunnelServer {
   /** ws://127.0.0.1:PORT/api/v1/tunnel */
   url: string;
+  /** http://127.0.0.1:PORT (https:// with TLS): the server's base URL, what the agent's --server takes. */
+  baseUrl: string;
   /** Every agent WebSocket accepted, newest last. */
   sockets: WebSocket[];
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startTunnelServer(
   const { port } = server.address() as AddressInfo;
   return {
     url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/api/v1/tunnel`,
+    baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     sockets,
     close: async () => {
       for (const ws of wss.clients) ws.terminate();

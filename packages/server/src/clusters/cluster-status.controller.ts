@@ -1,0 +1,143 @@
+/**
+ * Cluster status, on the leader: every 5 s per cluster, and soon after its nodes change, what the cluster says
+ * of itself (GET /version, its nodes summed) and how it is reached (Ready, Connected, the agent's connection).
+ * Written only when it differs from what is stored, with the object's resourceVersion (a 409 re-reads), so the
+ * conditions of other controllers (RBACSynced) survive and a steady cluster costs no writes.
+ */
+import { kinds, type Cluster } from '@shipyard/api';
+import type { ControllerDeps } from '../controllers/access.controller.js';
+import { ApiError } from '../http/errors.js';
+import { startController, type ControllerHandle } from '../runtime/controller.js';
+import { listAll, kubeRequest } from '../runtime/kube-request.js';
+import { toKubeApiError } from '../runtime/kube-errors.js';
+import {
+  nextClusterStatus,
+  sameStatus,
+  type ClusterObservation,
+  type NodeLike,
+  type Reachability,
+} from './cluster-status.js';
+
+/** How often each cluster is looked at when nothing else asks. */
+export const statusEveryMs = 5_000;
+const versionTimeoutMs = 5_000;
+const listTimeoutMs = 10_000;
+/** Node changes within this long after the first make one reconcile. */
+const nodeDebounceMs = 1_000;
+const writeAttempts = 4;
+
+export function startClusterStatusController(deps: ControllerDeps): ControllerHandle {
+  const { cache, clusterCache } = deps;
+  const log = deps.logger.child({ component: 'cluster-status' });
+  const pending = new Map<string, NodeJS.Timeout>();
+
+  const handle = startController({
+    name: 'cluster-status',
+    cluster: cache.m.cluster,
+    logger: deps.logger,
+    // Many clusters may be slow to answer (5 s timeouts): do not let them wait on one another.
+    concurrency: 4,
+    rateLimit: { baseDelayMs: 1_000, maxDelayMs: 60_000 },
+    informers: [{ informer: cache.informer('Cluster') }],
+    reconcile: async (name) => {
+      const cluster = cache.get('Cluster', name);
+      if (!cluster) return;
+      const obs = await observe(deps, cluster);
+      await writeStatus(deps, cluster, obs);
+      return { requeueAfter: statusEveryMs };
+    },
+  });
+
+  // A burst of node changes (a node pool scaling, heartbeats of a thousand nodes) makes one reconcile.
+  const off = clusterCache.onChange('nodes', (cluster) => {
+    if (pending.has(cluster)) return;
+    const timer = setTimeout(() => {
+      pending.delete(cluster);
+      handle.enqueue(cluster);
+    }, nodeDebounceMs);
+    timer.unref();
+    pending.set(cluster, timer);
+  });
+
+  return {
+    ...handle,
+    async stop() {
+      off();
+      for (const timer of pending.values()) clearTimeout(timer);
+      pending.clear();
+      await handle.stop();
+      log.debug({}, 'stopped');
+    },
+  };
+}
+
+/** How the cluster is reached, and if it answers, its version and nodes. Never throws for the cluster's sake. */
+async function observe(deps: ControllerDeps, cluster: Cluster): Promise<ClusterObservation> {
+  const name = cluster.metadata.name;
+  const mode = cluster.spec.connection?.mode;
+  const agent = mode === 'agent' ? deps.tunnels.agentStatus(name) : undefined;
+  const base = { mode, agent, generation: cluster.metadata.generation };
+  return { ...base, reach: await reachability(deps, name, agent?.connected) };
+}
+
+async function reachability(
+  deps: ControllerDeps,
+  name: string,
+  agentConnected: boolean | undefined,
+): Promise<Reachability> {
+  let kc;
+  try {
+    kc = await deps.connections.kubeConfig(name);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 503)
+      return { reachable: false, reason: 'NoConnection', message: err.message };
+    throw err;
+  }
+  if (agentConnected === false) {
+    return {
+      reachable: false,
+      reason: 'AgentDisconnected',
+      message: 'the agent is not connected: requests to the cluster cannot pass',
+    };
+  }
+  try {
+    const version = (await kubeRequest(kc, { path: '/version', timeoutMs: versionTimeoutMs })) as {
+      gitVersion?: string;
+    };
+    // The cache's nodes when its store is live (it starts here on first use), else one direct list.
+    const nodes =
+      (await deps.clusterCache.peek(name, 'nodes')) ??
+      (await listAll(kc, { path: '/api/v1/nodes', timeoutMs: listTimeoutMs })).items;
+    return { reachable: true, version: version.gitVersion ?? 'unknown', nodes: nodes as NodeLike[] };
+  } catch (err) {
+    const e = toKubeApiError(err);
+    const what = e.status === undefined ? e.message : `${e.status} ${e.reason}: ${e.message}`;
+    return { reachable: false, reason: 'Unreachable', message: `the API server does not answer: ${what}` };
+  }
+}
+
+/** Replaces the status when it differs, with the resourceVersion it was computed from; on 409 reads again. */
+async function writeStatus(deps: ControllerDeps, cached: Cluster, obs: ClusterObservation): Promise<void> {
+  const name = cached.metadata.name;
+  let current: Cluster | undefined = cached;
+  for (let attempt = 1; current; attempt++) {
+    const next = nextClusterStatus(current.status, obs, new Date());
+    if (sameStatus(current.status, next)) return;
+    try {
+      await deps.objects.replaceStatus(kinds.Cluster, name, { ...current, status: next });
+      return;
+    } catch (err) {
+      if (isStatus(err, 404)) return; // deleted meanwhile: nothing to report on
+      if (!isStatus(err, 409) || attempt >= writeAttempts) throw err;
+    }
+    current = await deps.objects.get(kinds.Cluster, name).then(
+      (obj) => obj as unknown as Cluster,
+      (err: unknown) => {
+        if (isStatus(err, 404)) return undefined;
+        throw err;
+      },
+    );
+  }
+}
+
+const isStatus = (err: unknown, status: number): boolean => err instanceof ApiError && err.status === status;
