@@ -22,11 +22,17 @@ export type ProxyBenchOptions = {
   connections: number;
   warmupMs: number;
   durationMs: number;
-  /** Concurrent watches opened through one tunnel. */
-  streams: number;
+  /** Concurrent watches opened through one tunnel, step by step. */
+  streams: number[];
 };
 
-export type StreamsResult = { opened: number; notified: number; openSeconds: number; notifySeconds: number };
+export type StreamsResult = {
+  count: number;
+  opened: number;
+  notified: number;
+  openSeconds: number;
+  notifySeconds: number;
+};
 
 const ns = 'bench-proxy';
 const direct = 'bench-direct';
@@ -119,26 +125,27 @@ async function join(o: ProxyBenchOptions, dir: string): Promise<ChildProcess> {
 }
 
 /**
- * Opens `streams` watches at once through the tunnel, then makes one change: how many opened, and how many
- * of them saw the change.
+ * Opens `count` watches at once through the tunnel, then makes one change (through the direct path, so the
+ * tunnel carries only the watches): how many opened, and how many of them saw the change.
  */
-async function streams(o: ProxyBenchOptions): Promise<StreamsResult> {
+async function streams(o: ProxyBenchOptions, count: number): Promise<StreamsResult> {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const url = `${o.server.url}/k8s/clusters/${tunnel}/api/v1/namespaces/${ns}/configmaps?watch=1&timeoutSeconds=120`;
   const requests: http.ClientRequest[] = [];
+  const name = `ping-${count}`;
   let notified = 0;
   let lastNotified = 0;
   const t0 = performance.now();
   const opened = await Promise.all(
     Array.from(
-      { length: o.streams },
+      { length: count },
       () =>
         new Promise<boolean>((resolve) => {
           const req = http.get(url, { agent, headers: { authorization: `Bearer ${o.token}` } }, (res) => {
             resolve(res.statusCode === 200);
             let seen = false;
             res.on('data', (chunk: Buffer) => {
-              if (!seen && chunk.includes('"ADDED"')) {
+              if (!seen && chunk.includes(`"name":"${name}"`)) {
                 seen = true;
                 notified++;
                 lastNotified = performance.now();
@@ -153,21 +160,23 @@ async function streams(o: ProxyBenchOptions): Promise<StreamsResult> {
     ),
   );
   const openSeconds = (performance.now() - t0) / 1000;
-  const count = opened.filter(Boolean).length;
+  const ok = opened.filter(Boolean).length;
   const t1 = performance.now();
-  await shipyard(o, 'POST', `/k8s/clusters/${tunnel}/api/v1/namespaces/${ns}/configmaps`, {
-    metadata: { name: 'ping' },
+  await shipyard(o, 'POST', `/k8s/clusters/${direct}/api/v1/namespaces/${ns}/configmaps`, {
+    metadata: { name },
   });
   const deadline = Date.now() + 15_000;
-  while (notified < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (notified < ok && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const req of requests) req.destroy();
   agent.destroy();
-  return { opened: count, notified, openSeconds, notifySeconds: (lastNotified - t1) / 1000 };
+  // Let the tunnel wind the closed streams down before the next step.
+  await new Promise((r) => setTimeout(r, 2000));
+  return { count, opened: ok, notified, openSeconds, notifySeconds: Math.max(0, lastNotified - t1) / 1000 };
 }
 
 export async function benchProxy(
   o: ProxyBenchOptions,
-): Promise<{ rows: Row[]; ratios: Ratio[]; streams: StreamsResult }> {
+): Promise<{ rows: Row[]; ratios: Ratio[]; streams: StreamsResult[] }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shipyard-bench-agent-'));
   await seed(o);
   const agent = await join(o, dir);
@@ -181,6 +190,27 @@ export async function benchProxy(
     };
     const kubeTarget = { base: o.kube.base, headers: { accept: 'application/json' }, tls: o.kube.tls };
     const plan = [
+      {
+        id: 'get1.kube',
+        via: 'kube-apiserver',
+        what: 'GET one pod, 1 conn',
+        paths: [podPath],
+        target: kubeTarget,
+      },
+      {
+        id: 'get1.direct',
+        via: 'shipyard direct',
+        what: 'GET one pod, 1 conn',
+        paths: [via(direct) + podPath],
+        target: shipyardTarget,
+      },
+      {
+        id: 'get1.tunnel',
+        via: 'shipyard tunnel',
+        what: 'GET one pod, 1 conn',
+        paths: [via(tunnel) + podPath],
+        target: shipyardTarget,
+      },
       { id: 'get.kube', via: 'kube-apiserver', what: 'GET one pod', paths: [podPath], target: kubeTarget },
       {
         id: 'get.direct',
@@ -220,7 +250,11 @@ export async function benchProxy(
     ];
     const rows: Row[] = [];
     for (const { target, ...row } of plan) {
-      const connections = row.id.startsWith('list') ? Math.min(4, o.connections) : o.connections;
+      const connections = row.id.startsWith('get1')
+        ? 1
+        : row.id.startsWith('list')
+          ? Math.min(4, o.connections)
+          : o.connections;
       process.stdout.write(`measuring ${row.id} (${connections} connections, ${o.durationMs / 1000} s)… `);
       const result = await load({
         ...target,
@@ -240,14 +274,20 @@ export async function benchProxy(
       p99: (byId(s)?.p99Ms ?? NaN) / (byId(k)?.p99Ms ?? NaN),
     });
     const ratios = [
+      ratio('GET one pod, 1 connection, direct', 'get1.direct', 'get1.kube'),
+      ratio('GET one pod, 1 connection, tunnel', 'get1.tunnel', 'get1.kube'),
       ratio('GET one pod, direct', 'get.direct', 'get.kube'),
       ratio('GET one pod, tunnel', 'get.tunnel', 'get.kube'),
       ratio(`LIST ${o.pods} pods, direct`, 'list.direct', 'list.kube'),
       ratio(`LIST ${o.pods} pods, tunnel`, 'list.tunnel', 'list.kube'),
     ];
-    process.stdout.write(`opening ${o.streams} watches through one tunnel… `);
-    const s = await streams(o);
-    process.stdout.write(`${s.opened} open in ${s.openSeconds.toFixed(1)} s\n`);
+    const s: StreamsResult[] = [];
+    for (const count of o.streams) {
+      process.stdout.write(`opening ${count} watches through one tunnel… `);
+      const r = await streams(o, count);
+      process.stdout.write(`${r.opened} open in ${r.openSeconds.toFixed(1)} s, ${r.notified} notified\n`);
+      s.push(r);
+    }
     return { rows, ratios, streams: s };
   } finally {
     agent.kill('SIGTERM');

@@ -6,16 +6,29 @@ import os from 'node:os';
 import path from 'node:path';
 import { down, kubeVersions, repoRoot, up, type LocalCluster } from '@shipyard/localkube';
 import { defaultConfig, startServer, type RunningServer } from '@shipyard/server';
-import { kubeTarget, seedTenants } from './kube.js';
+import { kubeTarget, seedTenants, type KubeTarget } from './kube.js';
 import { benchLists } from './lists.bench.js';
 import { benchProxy } from './proxy.bench.js';
 import { ratiosTable, resultsTable } from './report.js';
 
 const count = 10_000;
 const settings = { connections: 50, fullConnections: 4, warmupMs: 2_000, durationMs: 10_000 };
-const proxySettings = { pods: 1000, connections: 16, warmupMs: 2_000, durationMs: 8_000, streams: 1000 };
+const proxySettings = {
+  pods: 1000,
+  connections: 16,
+  warmupMs: 2_000,
+  durationMs: 8_000,
+  streams: [250, 500, 1000],
+};
 const adminPassword = 'bench-admin-password';
 const clusterName = `bench-${process.pid}`;
+/** `--only proxy` or `--only lists` runs one part. */
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (only !== undefined && only !== 'proxy' && only !== 'lists') {
+  console.error(`--only takes proxy or lists, not "${only}"`);
+  process.exit(2);
+}
 
 let cluster: LocalCluster | undefined;
 let server: RunningServer | undefined;
@@ -79,6 +92,26 @@ async function cacheHolds(base: string, token: string): Promise<void> {
   }
 }
 
+/** 10,000 Tenants listed through Shipyard's cache and straight from kube-apiserver. */
+async function measureLists(base: string, token: string, kube: KubeTarget) {
+  await step(`creating ${count} Tenants in kube-apiserver`, () => seedTenants(kube, count, 32));
+  await step(`waiting until the cache holds ${count}`, () => cacheHolds(base, token));
+  const { rows, ratios } = await benchLists({ shipyard: { base, token }, kube, count, ...settings });
+  console.log(
+    `\n${count} Tenants; closed loop, keep-alive, load generator on its own thread; ` +
+      `${settings.warmupMs / 1000} s warm-up, ${settings.durationMs / 1000} s measured each.\n`,
+  );
+  console.log(resultsTable(rows));
+  console.log('');
+  console.log(ratiosTable(ratios));
+  console.log(
+    `\nShipyard caps pageSize at 1000, so its full list is the ${Math.ceil(count / 1000)} pages in turn ` +
+      `(one sample = all of them); the full lists use ${settings.fullConnections} connections, not ` +
+      `${settings.connections}.`,
+  );
+  return { rows, ratios };
+}
+
 try {
   const started = Date.now();
   cluster = await step(`starting local cluster ${clusterName}`, () => up({ name: clusterName, nodes: 1 }));
@@ -96,37 +129,26 @@ try {
   );
   const base = server.url;
   const kube = await kubeTarget(kubeconfig);
-  await step(`creating ${count} Tenants in kube-apiserver`, () => seedTenants(kube, count, 32));
   const token = await step('minting an API token', () => mintToken(base));
-  await step(`waiting until the cache holds ${count}`, () => cacheHolds(base, token));
+  const proxy =
+    only === 'lists' ? undefined : await benchProxy({ server, token, kube, kubeconfig, ...proxySettings });
+  if (proxy) {
+    console.log(
+      `\nThe Kubernetes API proxy, as admin, over Shipyard's plain-HTTP listener (kube-apiserver: HTTPS with a ` +
+        `client certificate); keep-alive; GET with 1 connection (latency without load), then ${proxySettings.connections} (saturated), LIST with 4.\n`,
+    );
+    console.log(resultsTable(proxy.rows));
+    console.log('');
+    console.log(ratiosTable(proxy.ratios));
+    for (const st of proxy.streams) {
+      console.log(
+        `One tunnel, ${st.count} concurrent watches: ${st.opened} opened in ${st.openSeconds.toFixed(1)} s; ` +
+          `${st.notified} saw a change within ${st.notifySeconds.toFixed(2)} s.`,
+      );
+    }
+  }
 
-  const { rows, ratios } = await benchLists({ shipyard: { base, token }, kube, count, ...settings });
-  console.log(
-    `\n${count} Tenants; closed loop, keep-alive, load generator on its own thread; ` +
-      `${settings.warmupMs / 1000} s warm-up, ${settings.durationMs / 1000} s measured each.\n`,
-  );
-  console.log(resultsTable(rows));
-  console.log('');
-  console.log(ratiosTable(ratios));
-  console.log(
-    `\nShipyard caps pageSize at 1000, so its full list is the ${Math.ceil(count / 1000)} pages in turn ` +
-      `(one sample = all of them); the full lists use ${settings.fullConnections} connections, not ` +
-      `${settings.connections}.`,
-  );
-
-  const proxy = await benchProxy({ server, token, kube, kubeconfig, ...proxySettings });
-  console.log(
-    `\nThe Kubernetes API proxy, as admin, over Shipyard's plain-HTTP listener (kube-apiserver: HTTPS with a ` +
-      `client certificate); keep-alive, ${proxySettings.connections} connections for GET, 4 for LIST.\n`,
-  );
-  console.log(resultsTable(proxy.rows));
-  console.log('');
-  console.log(ratiosTable(proxy.ratios));
-  const st = proxy.streams;
-  console.log(
-    `\nOne tunnel: ${st.opened} of ${proxySettings.streams} concurrent watches opened in ` +
-      `${st.openSeconds.toFixed(1)} s; ${st.notified} saw a change within ${st.notifySeconds.toFixed(2)} s.`,
-  );
+  const lists = only === 'proxy' ? undefined : await measureLists(base, token, kube);
 
   const file = path.join(repoRoot(), '.tmp/bench-results.json');
   mkdirSync(path.dirname(file), { recursive: true });
@@ -137,14 +159,13 @@ try {
     kubernetes: kubeVersions().KUBERNETES_VERSION,
     objects: { kind: 'Tenant', count },
     settings,
-    rows,
-    ratios,
-    proxy: { settings: proxySettings, ...proxy },
+    lists,
+    proxy: proxy && { settings: proxySettings, ...proxy },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(repoRoot(), file)}`);
-  const failed = [...rows, ...proxy.rows].filter((r) => r.result.errors > 0);
+  const failed = [...(lists?.rows ?? []), ...(proxy?.rows ?? [])].filter((r) => r.result.errors > 0);
   for (const r of failed)
     console.error(`${r.id}: ${r.result.errors} errors, e.g. ${r.result.firstErrors[0]}`);
   if (failed.length) process.exitCode = 1;

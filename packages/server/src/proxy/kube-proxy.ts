@@ -149,7 +149,11 @@ export function registerKubeProxy(app: FastifyInstance, deps: KubeProxyDeps): vo
             throw unavailable(`cluster "${cluster}" is unreachable: ${(err as Error).message}`);
           },
         );
-        req.raw.once('close', () => response.destroy());
+        // The client went away mid-answer (a watch, logs -f): free the cluster's side. An answer read to the end
+        // leaves its connection to the pool.
+        req.raw.once('close', () => {
+          if (!response.complete) response.destroy();
+        });
         if (response.statusCode === 403 && req.method === 'GET') {
           // The refusal is small; keep it to pass it through if no namespace answers either.
           const refusal = await readAll(response);
