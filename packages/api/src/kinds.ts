@@ -39,11 +39,27 @@ export const tenantSpec = z.object({
     )
     .default([]),
 });
+/**
+ * One partition's share in its tenant's quota ledger (Tenant status.reservations, keyed by partition name).
+ * It is written with the Tenant's resourceVersion before the Partition is, so that replicas admitting
+ * partitions at once never oversubscribe the tenant: the ledger, not a cache, is what admission sums.
+ */
+export const quotaReservation = z.object({
+  cluster: dnsLabel,
+  namespace: dnsLabel,
+  hard: hardList,
+  /** Which write made it: a write that fails takes back only its own reservation. */
+  id: z.string().max(64),
+  /** When it was written: the leader repairs an entry that disagrees with its partition only after a grace period. */
+  at: z.string(),
+});
 export const tenantStatus = z.object({
   conditions: conditions.optional(),
+  /** Per cluster: the quota (spec), what the ledger allocates to partitions, what they use. */
   clusters: z
     .array(z.object({ cluster: dnsLabel, hard: hardList, allocated: hardList, used: hardList }))
     .optional(),
+  reservations: z.record(dnsLabel, quotaReservation).optional(),
 });
 
 export const networkRule = z.object({

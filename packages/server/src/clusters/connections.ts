@@ -51,6 +51,21 @@ export class ClusterConnections {
     return kubeRequest(await this.kubeConfig(cluster), req);
   }
 
+  /**
+   * Whether the cluster has a way in at all: a kubeconfig Secret, or an agent that registered. When it has
+   * none, nothing can ever have been made there (controllers need not wait to clean it up).
+   */
+  hasConnection(cluster: string): boolean {
+    const name = this.secretName(cluster);
+    return name !== undefined && this.cache.secret(name) !== undefined;
+  }
+
+  private secretName(cluster: string): string | undefined {
+    const conn = this.cache.get('Cluster', cluster)?.spec.connection;
+    if (conn?.mode === 'direct') return conn.kubeconfigSecret;
+    return conn?.mode === 'agent' ? accessSecretName(cluster) : undefined;
+  }
+
   /** Drops a cluster's pool (it was deleted). */
   forget(cluster: string): void {
     this.connections.get(cluster)?.kc.pool.destroy();
@@ -65,12 +80,7 @@ export class ClusterConnections {
     const obj = this.cache.get('Cluster', cluster);
     if (!obj) throw notFound(`cluster "${cluster}" not found`);
     const conn = obj.spec.connection;
-    const secretName =
-      conn?.mode === 'direct'
-        ? conn.kubeconfigSecret
-        : conn?.mode === 'agent'
-          ? accessSecretName(cluster)
-          : undefined;
+    const secretName = this.secretName(cluster);
     if (!secretName)
       throw unavailable(`cluster "${cluster}" has no connection: register its agent or give a kubeconfig`);
     const secret = this.cache.secret(secretName);

@@ -1,7 +1,7 @@
 // Two user clusters beside the management cluster — east joined by its agent, west directly — used through
 // Shipyard with real kubectl and helm, as the admin and as a developer whose only grant is one partition on
-// each. Nothing in the user clusters is set up by hand but the partitions' namespaces: the RBAC comes from the
-// platform's bindings.
+// each. Nothing in the user clusters is set up by hand: the partitions' namespaces, quotas and RBAC come from
+// the platform's objects.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,7 +45,7 @@ beforeAll(async () => {
   agent = await joinByAgent(admin, server, east, e.kubeconfig);
   await joinDirect(admin, kubeconfig, west, w.kubeconfig);
 
-  // The tenant's partitions: their namespaces are made by hand until the partition controller exists.
+  // The tenant's partitions, one per cluster: the partition controller makes their namespaces.
   const r = await admin.post('/api/v1/tenants', {
     metadata: { name: tenant },
     spec: { clusters: clusters.map((c) => ({ cluster: c, hard: { 'requests.cpu': '4' } })) },
@@ -55,7 +55,6 @@ beforeAll(async () => {
     201,
   );
   for (const c of clusters) {
-    await kubectl({ kubeconfig: local.get(c)!.kubeconfig }, ['create', 'namespace', ns]);
     const p = await admin.post('/api/v1/partitions', {
       metadata: { name: `${ns}-${c}` },
       spec: { tenant, cluster: c, namespace: ns },
@@ -70,6 +69,22 @@ beforeAll(async () => {
       },
     });
     expect(b.status).toBe(201);
+  }
+  let last = '';
+  for (const c of clusters) {
+    await eventually(
+      `partition ${ns}-${c} is Ready`,
+      async () => {
+        const p = await admin.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+          `/api/v1/partitions/${ns}-${c}`,
+        );
+        last = JSON.stringify(p.body.status);
+        return p.body.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') || undefined;
+      },
+      30_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${last}`);
+    });
   }
   devClient = await ApiClient.signedIn(server.url, dev, password);
 }, 180_000);

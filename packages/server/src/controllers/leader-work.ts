@@ -1,6 +1,8 @@
 import { startBindingController, startUserController, type ControllerDeps } from './access.controller.js';
 import { startRbacController } from './rbac.controller.js';
 import { startClusterStatusController } from '../clusters/cluster-status.controller.js';
+import { startLedgerController } from '../tenancy/ledger.controller.js';
+import { startPartitionControllers } from '../tenancy/partition.controller.js';
 
 /** What only the leader runs: the controllers, and pruning of expired credentials. */
 export function startLeaderWork(deps: ControllerDeps): () => Promise<void> {
@@ -9,6 +11,8 @@ export function startLeaderWork(deps: ControllerDeps): () => Promise<void> {
     startBindingController(deps),
     startRbacController(deps),
     startClusterStatusController(deps),
+    startLedgerController(deps),
+    ...startPartitionControllers(deps),
   ];
   const prune = () =>
     deps.credentials

@@ -187,7 +187,8 @@ function clusterKeys(obj: KubernetesObject, old: KubernetesObject | undefined): 
   return changed ? [name] : [];
 }
 
-function connectionSecret(c: Cluster): string | undefined {
+/** The Secret a cluster's connection is made from: its kubeconfig, or what its agent registered. */
+export function connectionSecret(c: Cluster): string | undefined {
   const conn = c.spec.connection;
   if (conn?.mode === 'direct') return conn.kubeconfigSecret;
   if (conn?.mode === 'agent') return accessSecretName(c.metadata.name);

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiVersion, type KindDef } from '@shipyard/api';
 import { fromKube } from '../http/errors.js';
-import { kubeRequest } from '../runtime/kube-request.js';
+import { kubeRequest, listAll } from '../runtime/kube-request.js';
 
 /** The management cluster: where platform state lives (CRDs) and the server keeps its Secrets and Lease. */
 export type Management = { kc: KubeConfig; namespace: string; cluster: 'management' };
@@ -42,6 +42,16 @@ export class PlatformObjects {
     return this.send(`${d.kind} ${name}`, { path: kindPath(d, name) });
   }
 
+  /** Every object of the kind as the apiserver has it now (not a cache): for decisions a cache may not make. */
+  async list(d: KindDef): Promise<Stored[]> {
+    try {
+      return (await listAll(this.m.kc, { path: kindPath(d), timeoutMs: 15_000 }))
+        .items as unknown as Stored[];
+    } catch (err) {
+      throw fromKube(err, d.plural);
+    }
+  }
+
   create(d: KindDef, body: object): Promise<Stored> {
     const name = (body as Stored).metadata?.name ?? '';
     return this.send(`${d.kind} ${name}`, { method: 'POST', path: kindPath(d), body });
@@ -64,8 +74,13 @@ export class PlatformObjects {
     });
   }
 
-  delete(d: KindDef, name: string): Promise<unknown> {
-    return this.send(`${d.kind} ${name}`, { method: 'DELETE', path: kindPath(d, name) });
+  /** Deletes; with a resourceVersion, only the object as it was then (409 if it has changed since). */
+  delete(d: KindDef, name: string, precondition: { resourceVersion?: string } = {}): Promise<unknown> {
+    const { resourceVersion } = precondition;
+    const body = resourceVersion
+      ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion } }
+      : undefined;
+    return this.send(`${d.kind} ${name}`, { method: 'DELETE', path: kindPath(d, name), body });
   }
 
   /** Server-side apply (fieldManager shipyard): create or converge an object we own. */

@@ -6,16 +6,43 @@ import type { PlatformCache } from '../cache/platform-cache.js';
 import type { Caller } from '../http/context.js';
 import { forbidden, invalid } from '../http/errors.js';
 import { scopeKind } from '../authz/scopes.js';
+import type { PlatformObjects } from '../kube/management.js';
+import type { Logger } from '../runtime/logger.js';
+import { partitionHooks } from '../tenancy/partition.hooks.js';
+import { tenantHooks } from '../tenancy/tenant.hooks.js';
 
 export type Op = 'create' | 'update';
-export type HookDeps = { cache: PlatformCache; access: Access; credentials: CredentialStore };
+export type HookDeps = {
+  cache: PlatformCache;
+  access: Access;
+  credentials: CredentialStore;
+  /** Reads and writes in the management cluster, where a hook needs what the cache may not have yet. */
+  objects: PlatformObjects;
+};
 export type WriteContext<N extends KindName> = {
   op: Op;
   caller: Caller;
   obj: PlatformObject<N>;
+  /** On an update: the object as just read from the management cluster. */
   old?: PlatformObject<N>;
   /** The body as sent, before the schema dropped fields it does not know (User's spec.password). */
   raw: unknown;
+  log: Logger;
+};
+export type DeleteContext<N extends KindName> = {
+  caller: Caller;
+  obj: PlatformObject<N>;
+  /** The caller asked for what depends on the object to be deleted with it (`?cascade=true`). */
+  cascade: boolean;
+  log: Logger;
+};
+
+/** What a prepared write does once the object is stored, or if storing it fails. */
+export type Prepared = {
+  /** After the write (store a password hash, revoke sessions, settle a reservation). */
+  commit?(): Promise<void>;
+  /** When the write fails after prepare succeeded: take back what prepare did (a quota reservation). */
+  rollback?(): Promise<void>;
 };
 
 /** What a kind does beyond generic validation, authorization and storage. */
@@ -23,10 +50,16 @@ export type KindHooks<N extends KindName> = {
   /** Checks across objects (references exist, levels fit) and last authorization checks; throws ApiError. */
   validate?(ctx: WriteContext<N>, deps: HookDeps): void;
   /**
-   * Slow or fallible preparation before the write (hashing a password), so a bad input fails before
-   * anything changes; returns what to do once the object is written (store the hash, revoke sessions).
+   * Slow or fallible preparation before the write (hashing a password, reserving quota), so a bad input
+   * fails before the object changes; returns what to do once it is written, or if writing it fails.
    */
-  prepare?(ctx: WriteContext<N>, deps: HookDeps): Promise<() => Promise<void>>;
+  prepare?(ctx: WriteContext<N>, deps: HookDeps): Promise<Prepared>;
+  /**
+   * After authorization and the audit record, before a delete: refuse it (dependents left), or delete the
+   * dependents when the caller asked for cascade. May return the resourceVersion its decision rests on: the
+   * object is then deleted only if it has not changed since (409 otherwise).
+   */
+  beforeDelete?(ctx: DeleteContext<N>, deps: HookDeps): Promise<{ resourceVersion?: string } | void>;
   afterDelete?(obj: PlatformObject<N>, deps: HookDeps): Promise<void>;
   /** Objects no one may change or delete through the API (built-in templates). */
   readOnly?(obj: PlatformObject<N>): string | undefined;
@@ -54,9 +87,11 @@ const users: KindHooks<'User'> = {
     }
     const hash = password === undefined ? undefined : await hashPassword(checkPassword(password));
     const name = obj.metadata.name;
-    return async () => {
-      if (hash) await deps.credentials.setPassword(name, hash);
-      if (obj.spec.disabled && !old?.spec.disabled) await deps.credentials.revokeAll(name, ['session']);
+    return {
+      async commit() {
+        if (hash) await deps.credentials.setPassword(name, hash);
+        if (obj.spec.disabled && !old?.spec.disabled) await deps.credentials.revokeAll(name, ['session']);
+      },
     };
   },
   async afterDelete(obj, deps) {
@@ -68,16 +103,6 @@ const users: KindHooks<'User'> = {
 const groups: KindHooks<'Group'> = {
   validate({ obj }, deps) {
     refExists(deps, 'Tenant', obj.spec.tenant, 'spec.tenant');
-  },
-};
-
-const partitions: KindHooks<'Partition'> = {
-  validate({ obj, old }, deps) {
-    if (old && (old.spec.tenant !== obj.spec.tenant || old.spec.cluster !== obj.spec.cluster)) {
-      throw invalid('a partition cannot move to another tenant or cluster', 'spec.tenant');
-    }
-    refExists(deps, 'Tenant', obj.spec.tenant, 'spec.tenant');
-    refExists(deps, 'Cluster', obj.spec.cluster, 'spec.cluster');
   },
 };
 
@@ -110,7 +135,8 @@ const templates: KindHooks<'RoleTemplate'> = {
 export const kindHooks: { [N in KindName]?: KindHooks<N> } = {
   User: users,
   Group: groups,
-  Partition: partitions,
+  Tenant: tenantHooks,
+  Partition: partitionHooks,
   RoleTemplateBinding: bindings,
   RoleTemplate: templates,
 };

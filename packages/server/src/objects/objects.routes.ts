@@ -9,11 +9,10 @@ import type { Verb } from '../authz/access.js';
 import { pageSorted, QueryError } from '../cache/query.js';
 import type { SortedLists } from '../cache/sorted-lists.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from '../http/errors.js';
-import type { PlatformObjects } from '../kube/management.js';
 import { kindHooks, type HookDeps, type KindHooks, type Op } from './kind-hooks.js';
 import { mergePatch, parseObject, present } from './validate.js';
 
-export type ObjectRouteDeps = HookDeps & { objects: PlatformObjects; audit: AuditStore; sorted: SortedLists };
+export type ObjectRouteDeps = HookDeps & { audit: AuditStore; sorted: SortedLists };
 
 const listQuery = z.object({
   filter: z.string().optional().describe('terms: path=value, path!=value, path~text, or text'),
@@ -23,6 +22,12 @@ const listQuery = z.object({
   pageSize: z.coerce.number().int().optional(),
 });
 const nameParams = z.object({ name: z.string() });
+const deleteQuery = z.object({
+  cascade: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe("also delete what depends on the object (a tenant's partitions), each as the caller"),
+});
 
 type Obj = PlatformObject<KindName>;
 
@@ -87,23 +92,39 @@ function registerKind(app: FastifyInstance, d: KindDef, deps: ObjectRouteDeps): 
       if (locked) throw conflict(`${locked}: it cannot be changed`);
       authorize(req, 'update', old);
       obj.metadata.resourceVersion ??= old.metadata.resourceVersion;
+      // Finalizers belong to controllers, not to the API's clients: an update keeps them.
+      if (old.metadata.finalizers) obj.metadata.finalizers = old.metadata.finalizers;
     } else if (deps.cache.get(kind, obj.metadata.name)) {
       throw alreadyExists(`${d.singular} "${obj.metadata.name}" already exists`);
     }
     authorize(req, op, obj);
-    const ctx = { op, caller, obj, old, raw };
+    const ctx = { op, caller, obj, old, raw, log: req.log };
     hooks.validate?.(ctx, deps);
-    const after = await hooks.prepare?.(ctx, deps);
-    await beginAudit(req, deps.audit, {
-      verb: op,
-      kind: d.kind,
-      name: obj.metadata.name,
-      changes: old ? changedFields(old, obj) : undefined,
-    });
-    const written = (
-      old ? await deps.objects.replace(d, obj.metadata.name, obj) : await deps.objects.create(d, obj)
-    ) as Obj;
-    await after?.();
+    const prepared = await hooks.prepare?.(ctx, deps);
+    let written: Obj;
+    try {
+      await beginAudit(req, deps.audit, {
+        verb: op,
+        kind: d.kind,
+        name: obj.metadata.name,
+        changes: old ? changedFields(old, obj) : undefined,
+      });
+      written = (
+        old ? await deps.objects.replace(d, obj.metadata.name, obj) : await deps.objects.create(d, obj)
+      ) as Obj;
+    } catch (err) {
+      // What prepare reserved goes back; if even that fails, the leader's repair takes it back later.
+      await prepared
+        ?.rollback?.()
+        .catch((rollbackErr: unknown) =>
+          req.log.error(
+            { err: rollbackErr, kind, name: obj.metadata.name },
+            'rollback after a failed write failed',
+          ),
+        );
+      throw err;
+    }
+    await prepared?.commit?.();
     return present(written);
   }
 
@@ -131,14 +152,23 @@ function registerKind(app: FastifyInstance, d: KindDef, deps: ObjectRouteDeps): 
     },
   );
 
-  app.delete(`${base}/:name`, { schema: { params: nameParams, tags } }, async (req) => {
-    const old = cached((req.params as { name: string }).name);
-    authorize(req, 'delete', old);
-    const locked = hooks.readOnly?.(old);
-    if (locked) throw conflict(`${locked}: it cannot be deleted`);
-    await beginAudit(req, deps.audit, { verb: 'delete', kind: d.kind, name: old.metadata.name });
-    await deps.objects.delete(d, old.metadata.name);
-    await hooks.afterDelete?.(old, deps);
-    return present(old);
-  });
+  app.delete(
+    `${base}/:name`,
+    { schema: { params: nameParams, querystring: deleteQuery, tags } },
+    async (req) => {
+      const old = cached((req.params as { name: string }).name);
+      authorize(req, 'delete', old);
+      const locked = hooks.readOnly?.(old);
+      if (locked) throw conflict(`${locked}: it cannot be deleted`);
+      await beginAudit(req, deps.audit, { verb: 'delete', kind: d.kind, name: old.metadata.name });
+      const cascade = (req.query as z.infer<typeof deleteQuery>).cascade === 'true';
+      const precondition = await hooks.beforeDelete?.(
+        { caller: callerOf(req), obj: old, cascade, log: req.log },
+        deps,
+      );
+      await deps.objects.delete(d, old.metadata.name, precondition ?? {});
+      await hooks.afterDelete?.(old, deps);
+      return present(old);
+    },
+  );
 }

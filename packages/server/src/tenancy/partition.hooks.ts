@@ -1,0 +1,143 @@
+/**
+ * Partition admission: a partition takes its share of the tenant's quota on its cluster by reserving it in the
+ * tenant's ledger (ledger-writer.ts) before the Partition is written; the write route takes the reservation
+ * back if the write fails, and a delete releases it. What the ledger cannot settle (a crash between the two
+ * writes) the leader repairs (ledger.controller.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { QuantityError } from '@shipyard/api';
+import type { PlatformCache } from '../cache/platform-cache.js';
+import { ApiError, conflict, invalid } from '../http/errors.js';
+import type { KindHooks, Prepared } from '../objects/kind-hooks.js';
+import { decidePartition, ledgerOf, namespaceOf, type Ledger, type Reservation } from './ledger.js';
+import { updateLedger, updateLedgerIfAny } from './ledger-writer.js';
+import { badQuantity, sameHard, type Hard } from './quota.js';
+
+/**
+ * A partition other than `name` that the cache knows to use `namespace` on `cluster`: another tenant's (their
+ * ledgers are not this write's to lock), or one of this tenant's that is not in its ledger yet.
+ */
+function namespaceUser(
+  cache: PlatformCache,
+  name: string,
+  cluster: string,
+  namespace: string,
+): string | undefined {
+  const partition = cache
+    .list('Partition')
+    .find((p) => p.metadata.name !== name && p.spec.cluster === cluster && namespaceOf(p) === namespace);
+  if (partition) return partition.metadata.name;
+  for (const t of cache.list('Tenant')) {
+    const hit = Object.entries(ledgerOf(t)).find(
+      ([n, r]) => n !== name && r.cluster === cluster && r.namespace === namespace,
+    );
+    if (hit) return hit[0];
+  }
+  return undefined;
+}
+
+/** A tenant quota that does not parse (written around the API) is the tenant's problem to fix: 409. */
+function decideOrExplain(...args: Parameters<typeof decidePartition>): Hard | undefined {
+  try {
+    return decidePartition(...args);
+  } catch (err) {
+    if (err instanceof QuantityError)
+      throw conflict(`tenant ${args[0].tenant.metadata.name}'s quota: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Sets or clears `name`'s entry, only while it is still the one written by `id` (another write may follow). */
+function swapOwn(ledger: Ledger, name: string, id: string, to: Reservation | undefined): Ledger | undefined {
+  if (ledger[name]?.id !== id) return undefined;
+  const out = { ...ledger };
+  if (to) out[name] = to;
+  else delete out[name];
+  return out;
+}
+
+export const partitionHooks: KindHooks<'Partition'> = {
+  validate({ obj, old }, deps) {
+    if (old && (old.spec.tenant !== obj.spec.tenant || old.spec.cluster !== obj.spec.cluster)) {
+      throw invalid('a partition cannot move to another tenant or cluster', 'spec.tenant');
+    }
+    if (old && namespaceOf(old) !== namespaceOf(obj)) {
+      throw invalid(
+        `a partition cannot move to another namespace (it is ${namespaceOf(old)})`,
+        'spec.namespace',
+      );
+    }
+    const bad = badQuantity(obj.spec.hard, ['spec', 'hard']);
+    if (bad) throw bad;
+    if (!deps.cache.get('Cluster', obj.spec.cluster)) {
+      throw invalid(`cluster "${obj.spec.cluster}" does not exist`, 'spec.cluster');
+    }
+  },
+
+  async prepare({ obj, old, log }, deps): Promise<Prepared> {
+    const { tenant, cluster, hard } = obj.spec;
+    const name = obj.metadata.name;
+    const namespace = namespaceOf(obj);
+    const namespaceUsedBy = old ? undefined : namespaceUser(deps.cache, name, cluster, namespace);
+    const id = randomUUID();
+    let before: Reservation | undefined;
+    let reserved: Reservation | undefined;
+    try {
+      await updateLedger(deps.objects, tenant, (t) => {
+        const ledger = ledgerOf(t);
+        before = ledger[name];
+        const reserve = decideOrExplain({
+          tenant: t,
+          name,
+          cluster,
+          namespace,
+          hard,
+          stored: old?.spec.hard,
+          namespaceUsedBy,
+        });
+        reserved = reserve && { cluster, namespace, hard: reserve, id, at: new Date().toISOString() };
+        return reserved && { ...ledger, [name]: reserved };
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        throw invalid(`tenant "${tenant}" does not exist`, 'spec.tenant');
+      }
+      throw err;
+    }
+    // The entry the ledger now holds for this partition: ours, or the one that already fitted.
+    const held = reserved ?? before;
+    if (!held) return {};
+    const put = (id: string, to: Reservation | undefined) =>
+      updateLedgerIfAny(deps.objects, tenant, (t) => swapOwn(ledgerOf(t), name, id, to));
+    return {
+      // A resize holds the larger of old and new while it is written; now the partition has the new.
+      commit: sameHard(held.hard, hard)
+        ? undefined
+        : async () => {
+            // The partition is written: a failure here leaves the ledger high, never low, until the leader
+            // repairs it, so it does not fail the request.
+            await put(held.id, { ...held, hard, at: new Date().toISOString() }).catch((err: unknown) =>
+              log.warn(
+                { err, tenant, partition: name },
+                'settling a resized reservation failed; the leader repairs it',
+              ),
+            );
+          },
+      rollback: reserved
+        ? async () => {
+            await put(id, before);
+          }
+        : undefined,
+    };
+  },
+
+  async afterDelete(obj, deps) {
+    const name = obj.metadata.name;
+    await updateLedgerIfAny(deps.objects, obj.spec.tenant, (t) => {
+      const ledger = ledgerOf(t);
+      if (!ledger[name]) return undefined;
+      const { [name]: _gone, ...rest } = ledger;
+      return rest;
+    });
+  },
+};
