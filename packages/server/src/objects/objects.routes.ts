@@ -144,11 +144,23 @@ function registerKind(app: FastifyInstance, d: KindDef, deps: ObjectRouteDeps): 
     { schema: { params: nameParams, tags, description: 'JSON merge patch (RFC 7396)' } },
     async (req) => {
       const name = (req.params as { name: string }).name;
-      const old = (await deps.objects.get(d, name)) as Obj;
       if (!req.body || typeof req.body !== 'object') throw badRequest('a merge patch must be a JSON object');
-      const merged = mergePatch(old, req.body) as Obj;
-      // A patch never sees the password it did not send; keep it in the raw body for the User hook.
-      return write(req, 'update', merged, old);
+      // A patch that names no resourceVersion applies to whatever is current: when a controller's status write
+      // lands between our read and our write (409), read again and re-apply it, a few times.
+      const pinned = (req.body as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+      for (let attempt = 1; ; attempt++) {
+        const old = (await deps.objects.get(d, name)) as Obj;
+        const merged = mergePatch(old, req.body) as Obj;
+        try {
+          return await write(req, 'update', merged, old);
+        } catch (err) {
+          if (pinned !== undefined || attempt >= 5 || (err as { status?: number }).status !== 409) throw err;
+          if (req.auditId !== undefined) {
+            await deps.audit.complete(req.auditId, { outcome: 409, reason: 'Conflict: retried' });
+            req.auditId = undefined;
+          }
+        }
+      }
     },
   );
 
