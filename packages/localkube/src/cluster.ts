@@ -197,6 +197,21 @@ async function waitFor(what: string, deadline: number, check: () => Promise<bool
 
 /** Creates a local cluster and waits until its nodes are Ready and pods can be created. */
 export async function up(opts: UpOptions): Promise<LocalCluster> {
+  try {
+    return await startCluster(opts);
+  } catch (err) {
+    // Free ports are found by binding port 0 and letting go: another process may take one in between, and
+    // kube-apiserver then dies at once (an address in use, or before it logged anything). Try once more with
+    // new ports, unless the caller chose the port.
+    const portRace =
+      err instanceof LocalkubeError &&
+      /kube-apiserver exited: (\s*$|.*address already in use)/s.test(err.message);
+    if (!portRace || opts.port !== undefined) throw err;
+    return startCluster(opts);
+  }
+}
+
+async function startCluster(opts: UpOptions): Promise<LocalCluster> {
   checkName(opts.name);
   const bins = binaries();
   const dir = clusterDir(opts.name);
