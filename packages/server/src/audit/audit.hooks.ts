@@ -22,10 +22,12 @@ function entry(req: FastifyRequest, target: AuditTarget): AuditEntry {
 
 /**
  * Writes the audit record of a mutation before it runs: if the audit log cannot be written, the request
- * is refused (503) and nothing changes. The outcome is filled in when the reply goes out.
+ * is refused (503) and nothing changes. The outcome is filled in when the reply goes out. A request that
+ * retries its write (a PATCH re-applied after a conflict) keeps its one pending record.
  */
 export async function beginAudit(req: FastifyRequest, store: AuditStore, target: AuditTarget): Promise<void> {
   req.auditTarget = target;
+  if (req.auditId !== undefined) return;
   try {
     req.auditId = await store.begin(entry(req, target));
   } catch (err) {

@@ -155,10 +155,6 @@ function registerKind(app: FastifyInstance, d: KindDef, deps: ObjectRouteDeps): 
           return await write(req, 'update', merged, old);
         } catch (err) {
           if (pinned !== undefined || attempt >= 5 || (err as { status?: number }).status !== 409) throw err;
-          if (req.auditId !== undefined) {
-            await deps.audit.complete(req.auditId, { outcome: 409, reason: 'Conflict: retried' });
-            req.auditId = undefined;
-          }
         }
       }
     },
