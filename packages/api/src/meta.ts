@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quantityPattern } from './quantity.js';
+import { isQuantity, quantityPattern } from './quantity.js';
 
 export const group = 'shipyard.dev';
 export const version = 'v1alpha1';
@@ -24,7 +24,8 @@ export const userName = z
 
 export const quantity = z
   .string()
-  .regex(new RegExp(quantityPattern), 'must be a quantity such as 500m, 2, 10Gi');
+  .regex(new RegExp(quantityPattern), { message: 'must be a quantity such as 500m, 2, 10Gi', abort: true })
+  .refine(isQuantity, 'must be at most what an int64 of units holds (9223372036854775807)');
 
 /** A ResourceQuota resource name: requests.cpu, count/deployments.apps, gold.storageclass.storage.k8s.io/requests.storage. */
 export const resourceName = z

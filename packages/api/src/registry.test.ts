@@ -68,6 +68,14 @@ describe('kind schemas', () => {
         spec: { clusters: [{ cluster: 'c', hard: { 'requests.cpu': '10 Gi' } }] },
       }),
     ).toEqual(['spec.clusters.0.hard.requests.cpu: must be a quantity such as 500m, 2, 10Gi']);
+    expect(
+      issues('Partition', {
+        metadata: { name: 'p' },
+        spec: { tenant: 't', cluster: 'c', hard: { 'limits.memory': '1e999' } },
+      }),
+    ).toEqual([
+      'spec.hard.limits.memory: must be at most what an int64 of units holds (9223372036854775807)',
+    ]);
     expect(issues('RoleTemplate', { metadata: { name: 'r' }, spec: { level: 'galaxy' } })[0]).toMatch(
       /^spec\.level: /,
     );
