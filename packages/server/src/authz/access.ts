@@ -53,10 +53,7 @@ export class Access {
     this.fresh();
     let e = this.memo.get(user);
     if (!e) {
-      const groups = this.cache
-        .list('Group')
-        .filter((g) => g.spec.members.includes(user))
-        .map((g) => g.metadata.name);
+      const groups = this.groupsOf(user);
       const principal = { user, groups };
       const templates = new Map<string, RoleTemplate>(
         this.cache.list('RoleTemplate').map((t) => [t.metadata.name, t]),
@@ -70,6 +67,27 @@ export class Access {
       this.memo.set(user, e);
     }
     return e;
+  }
+
+  /**
+   * The groups whose members include `user`, and the Default Team (`allMembers`) of each tenant they are a
+   * member of: through one of its other groups, or a grant to them or their groups on it or its partitions.
+   */
+  private groupsOf(user: string): string[] {
+    const all = this.cache.list('Group');
+    const listed = all.filter((g) => !g.spec.allMembers && g.spec.members.includes(user));
+    const names = new Set(listed.map((g) => g.metadata.name));
+    const tenants = new Set(listed.map((g) => g.spec.tenant));
+    for (const b of this.cache.list('RoleTemplateBinding')) {
+      const { subject, scope } = b.spec;
+      const mine = subject.kind === 'User' ? subject.name === user : names.has(subject.name);
+      if (!mine || !scope.name) continue;
+      if (scope.level === 'tenant') tenants.add(scope.name);
+      if (scope.level === 'partition') tenants.add(this.cache.get('Partition', scope.name)?.spec.tenant);
+    }
+    tenants.delete(undefined);
+    const everyone = all.filter((g) => g.spec.allMembers && tenants.has(g.spec.tenant));
+    return [...listed, ...everyone].map((g) => g.metadata.name);
   }
 
   scopes<N extends KindName>(kind: N, obj: PlatformObject<N>): ScopeRef[] {

@@ -1,80 +1,5 @@
-import type { Level, PolicyRule } from '@shipyard/api';
-
-export type TemplateDef = {
-  name: string;
-  displayName: string;
-  description: string;
-  level: Level;
-  rules: PolicyRule[];
-};
-
-const sy = 'shipyard.dev';
-const read = ['get', 'list', 'watch'];
-const write = ['create', 'update', 'patch', 'delete'];
-const all = [...read, ...write];
-
-/** What every Kubernetes "view" covers: read access to workloads and config, never Secrets. */
-const kubeView: PolicyRule[] = [
-  {
-    apiGroups: [''],
-    resources: [
-      'pods',
-      'pods/log',
-      'pods/status',
-      'services',
-      'endpoints',
-      'configmaps',
-      'events',
-      'persistentvolumeclaims',
-      'replicationcontrollers',
-      'resourcequotas',
-      'limitranges',
-      'serviceaccounts',
-    ],
-    verbs: read,
-  },
-  {
-    apiGroups: ['apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'discovery.k8s.io'],
-    resources: ['*'],
-    verbs: read,
-  },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: read },
-];
-
-/** "edit": change workloads, config and secrets; not quotas, limit ranges, network policies or RBAC. */
-const kubeEdit: PolicyRule[] = [
-  ...kubeView,
-  {
-    apiGroups: [''],
-    resources: [
-      'pods',
-      'pods/exec',
-      'pods/attach',
-      'pods/portforward',
-      'pods/eviction',
-      'services',
-      'endpoints',
-      'configmaps',
-      'secrets',
-      'persistentvolumeclaims',
-      'replicationcontrollers',
-      'serviceaccounts',
-    ],
-    verbs: [...all, 'deletecollection'],
-  },
-  {
-    apiGroups: ['apps', 'batch', 'autoscaling', 'policy'],
-    resources: ['*'],
-    verbs: [...all, 'deletecollection'],
-  },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: [...all, 'deletecollection'] },
-];
-
-/** "admin" of a namespace: edit plus its roles and bindings (never its quota: the platform owns that). */
-const kubeAdmin: PolicyRule[] = [
-  ...kubeEdit,
-  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: all },
-];
+import { all, kubeAdmin, kubeEdit, kubeView, read, sy, tenantReads, type TemplateDef } from './kube-rules.js';
+import { teamTemplates } from './team-templates.js';
 
 /**
  * Rules on platform objects name the group shipyard.dev: a `*` group means every Kubernetes group of the
@@ -134,10 +59,7 @@ export const builtinTemplates: TemplateDef[] = [
     displayName: 'Tenant member',
     description: 'Sees the tenant, its partitions and its teams.',
     level: 'tenant',
-    rules: [
-      { apiGroups: [sy], resources: ['tenants', 'partitions', 'groups'], verbs: read },
-      { apiGroups: [sy], resources: ['users', 'roletemplates'], verbs: read },
-    ],
+    rules: tenantReads,
   },
   {
     name: 'partition-owner',
@@ -165,4 +87,5 @@ export const builtinTemplates: TemplateDef[] = [
     level: 'partition',
     rules: [{ apiGroups: [sy], resources: ['partitions'], verbs: read }, ...kubeView],
   },
+  ...teamTemplates,
 ];

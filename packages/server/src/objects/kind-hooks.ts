@@ -103,6 +103,10 @@ const users: KindHooks<'User'> = {
 const groups: KindHooks<'Group'> = {
   validate({ obj }, deps) {
     refExists(deps, 'Tenant', obj.spec.tenant, 'spec.tenant');
+    if (obj.spec.allMembers && !obj.spec.tenant)
+      throw invalid("a group of all members is a tenant's: it needs spec.tenant", 'spec.allMembers');
+    if (obj.spec.allMembers && obj.spec.members.length > 0)
+      throw invalid("a group of all the tenant's members lists none of its own", 'spec.members');
   },
 };
 

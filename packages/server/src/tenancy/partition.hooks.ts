@@ -12,6 +12,7 @@ import type { KindHooks, Prepared } from '../objects/kind-hooks.js';
 import { decidePartition, ledgerOf, namespaceOf, type Ledger, type Reservation } from './ledger.js';
 import { updateLedger, updateLedgerIfAny } from './ledger-writer.js';
 import { badQuantity, sameHard, type Hard } from './quota.js';
+import { removePartitionGrants } from './tenant-teams.js';
 
 /**
  * A partition other than `name` that the cache knows to use `namespace` on `cluster`: another tenant's (their
@@ -139,5 +140,6 @@ export const partitionHooks: KindHooks<'Partition'> = {
       const { [name]: _gone, ...rest } = ledger;
       return rest;
     });
+    await removePartitionGrants(deps, name);
   },
 };

@@ -10,6 +10,7 @@ import type { KindHooks } from '../objects/kind-hooks.js';
 import { checkShrink, ledgerOf, reservationGraceMs } from './ledger.js';
 import { readTenant, updateLedger } from './ledger-writer.js';
 import { checkPortRanges, checkTenantSpec } from './tenant-spec.js';
+import { createTeams, removeTenantGrants } from './tenant-teams.js';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -28,6 +29,16 @@ export const tenantHooks: KindHooks<'Tenant'> = {
       if (err instanceof QuantityError) throw conflict(`the stored ledger does not parse: ${err.message}`);
       throw err;
     }
+  },
+
+  /** A new tenant comes with its teams; if the tenant cannot be written, they go again. */
+  async prepare({ op, obj }, deps) {
+    if (op !== 'create' || deps.cache.get('Tenant', obj.metadata.name)) return {};
+    return { rollback: await createTeams(deps, obj.metadata.name) };
+  },
+
+  async afterDelete(obj, deps) {
+    await removeTenantGrants(deps, obj.metadata.name);
   },
 
   async beforeDelete({ caller, obj, cascade }, deps) {

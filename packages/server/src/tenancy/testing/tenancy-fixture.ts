@@ -1,0 +1,121 @@
+/**
+ * What the tenancy integration tests share: a server with one user cluster joined directly, and the steps a
+ * system admin and tenant admins take (tenants with quota, partitions, users with kubeconfigs).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { down, up, type LocalCluster } from '@shipyard/localkube';
+import { joinDirect } from '../../testing/clusters.js';
+import { kubeconfigFor, kubectlWith, type ToolResult } from '../../testing/kube-tools.js';
+import {
+  ApiClient,
+  eventually,
+  startTestServer,
+  testAdminPassword,
+  type TestServer,
+} from '../../testing/server.js';
+
+export const password = 'tenancy-test-password';
+
+export type TenancyFixture = {
+  server: TestServer;
+  admin: ApiClient;
+  user: LocalCluster;
+  /** The user cluster's name on the platform. */
+  cluster: string;
+  /** A folder for kubeconfigs, removed by close(). */
+  dir: string;
+  close(): Promise<void>;
+};
+
+/** A server and a 1-node user cluster (started side by side), the cluster joined directly and cached. */
+export async function startTenancyFixture(kubeconfig: string, cluster: string): Promise<TenancyFixture> {
+  const [server, user] = await Promise.all([startTestServer(kubeconfig), up({ name: cluster, nodes: 1 })]);
+  const admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
+  await joinDirect(admin, kubeconfig, cluster, user.kubeconfig);
+  await cached(admin, 'clusters', cluster);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shipyard-tenancy-'));
+  return {
+    server,
+    admin,
+    user,
+    cluster,
+    dir,
+    async close() {
+      await server.close();
+      await down(user.name);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the server's cache has the object (its API answers 200 for it). */
+export function cached(client: ApiClient, plural: string, name: string): Promise<true> {
+  return eventually(`${plural}/${name} cached`, async () =>
+    (await client.get(`/api/v1/${plural}/${name}`)).status === 200 ? true : undefined,
+  );
+}
+
+/** Creates as `client`; fails the test with the API's answer unless 201. Waits until it is cached. */
+export async function created(client: ApiClient, plural: string, body: { metadata: { name: string } }) {
+  const r = await client.post(`/api/v1/${plural}`, body);
+  if (r.status !== 201)
+    throw new Error(`create ${plural}/${body.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
+  await cached(client, plural, body.metadata.name);
+}
+
+/** A partition, once its controller reports it Ready (namespace, quota and the rest made in the cluster). */
+export async function readyPartition(
+  admin: ApiClient,
+  spec: { name: string; tenant: string; cluster: string; hard?: Record<string, string> },
+): Promise<void> {
+  const { name, ...rest } = spec;
+  await created(admin, 'partitions', { metadata: { name }, spec: rest } as { metadata: { name: string } });
+  await eventually(
+    `partition ${name} Ready`,
+    async () => {
+      const p = await admin.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        `/api/v1/partitions/${name}`,
+      );
+      return p.body.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+        ? true
+        : undefined;
+    },
+    30_000,
+  );
+}
+
+export type Person = { name: string; api: ApiClient; kubectl(...args: string[]): Promise<ToolResult> };
+
+/** A local user, signed in, with a kubeconfig of the cluster (once they may reach it). */
+export async function person(f: TenancyFixture, name: string): Promise<Person> {
+  await created(f.admin, 'users', { metadata: { name }, spec: { password } } as {
+    metadata: { name: string };
+  });
+  const api = await ApiClient.signedIn(f.server.url, name, password);
+  let file: string | undefined;
+  return {
+    name,
+    api,
+    async kubectl(...args: string[]) {
+      file ??= await eventually(`a kubeconfig for ${name}`, () =>
+        kubeconfigFor(api, f.cluster, f.dir, name).catch(() => undefined),
+      );
+      return kubectlWith(file, ...args);
+    },
+  };
+}
+
+/** `kubectl auth can-i` through the proxy: the cluster's own RBAC decides, for this user as the proxy sends them. */
+export async function can(p: Person, verb: string, resource: string, namespace: string): Promise<boolean> {
+  // `pods/exec` would be read as the pod named "exec": a subresource is asked for as such.
+  const [what, sub] = resource.split('/');
+  const args = sub ? [what!, `--subresource=${sub}`] : [resource];
+  const r = await p.kubectl('auth', 'can-i', verb, ...args, '-n', namespace);
+  const answer = r.out.trim();
+  if (answer === 'yes' || answer === 'no') return answer === 'yes';
+  // Shipyard itself refuses someone who no longer reaches the cluster at all.
+  if (r.err.includes('Forbidden')) return false;
+  throw new Error(`can-i ${verb} ${resource}: ${r.err}`);
+}
