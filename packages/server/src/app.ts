@@ -28,6 +28,7 @@ import { registerRegistrationRoutes } from './clusters/registration.routes.js';
 import type { TunnelHub } from './tunnel/tunnel-hub.js';
 import { registerRelayRoute } from './tunnel/relay.routes.js';
 import { registerTunnelRoute } from './tunnel/tunnel.routes.js';
+import { registerQuotaViewRoutes } from './tenancy/quota-view.routes.js';
 import { registerWatchRoutes } from './watch/watch.routes.js';
 import './http/context.js';
 
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, { ...deps, audit: deps.audit });
   registerObjectRoutes(app, { ...deps, sorted: new SortedLists(deps.cache) });
   registerAuditRoutes(app, { store: deps.audit, access: deps.access });
+  registerQuotaViewRoutes(app, deps);
   registerWatchRoutes(app, deps.hub);
   registerKubeconfigRoute(app, deps);
   registerClusterDetailRoutes(app, deps);
