@@ -132,9 +132,7 @@ describe('GET /api/v1/tenants/{t}/quota', () => {
       },
       20_000,
     ).catch(() => expect(last).toEqual(want));
-    console.log(
-      `quota view shows the use ${Math.round(performance.now() - started)} ms after the objects were made`,
-    );
+    console.log(`quota view complete after ${Math.round(performance.now() - started)} ms of waiting`);
   });
 
   it('answers 404 for an unknown tenant and 403 to someone outside it', async () => {
