@@ -43,6 +43,19 @@ current-context: c
 `,
 );
 
+/** What the agent saves once it has registered as cluster east with `server`. */
+const saveState = (file: string, server: string) =>
+  new FileStateStore(file).save({
+    server,
+    cluster: 'east',
+    agentToken: SYA,
+    registrationTokenId: '0123456789ab',
+  });
+
+/** main without a token, with the test kubeconfig and a state file, against a server that nothing answers. */
+const runWithState = (state: string) =>
+  run(['--server', 'http://127.0.0.1:1', '--kubeconfig', kubeconfig, '--state', state]);
+
 describe('parseAgentArgs', () => {
   it('takes the server, token, CA, kubeconfig, state file and namespace', () => {
     const args = [
@@ -130,14 +143,7 @@ describe('main', () => {
 
   it('without a token or saved state, says where it looked and what to give', async () => {
     const state = path.join(dir, 'none.json');
-    const { code, err } = await run([
-      '--server',
-      'http://127.0.0.1:1',
-      '--kubeconfig',
-      kubeconfig,
-      '--state',
-      state,
-    ]);
+    const { code, err } = await runWithState(state);
     expect(code).toBe(2);
     expect(err).toBe(
       `shipyard-agent: ${state} holds no agent token for http://127.0.0.1:1/: give a registration token (--token syr_… or SHIPYARD_AGENT_TOKEN)\n`,
@@ -146,20 +152,8 @@ describe('main', () => {
 
   it('saved state for another server is not used', async () => {
     const state = path.join(dir, 'other.json');
-    await new FileStateStore(state).save({
-      server: 'https://other.example.com/',
-      cluster: 'east',
-      agentToken: SYA,
-      registrationTokenId: '0123456789ab',
-    });
-    const { code, err } = await run([
-      '--server',
-      'http://127.0.0.1:1',
-      '--kubeconfig',
-      kubeconfig,
-      '--state',
-      state,
-    ]);
+    await saveState(state, 'https://other.example.com/');
+    const { code, err } = await runWithState(state);
     expect(code).toBe(2);
     expect(err).toMatch(/holds no agent token for http:\/\/127\.0\.0\.1:1\//);
   });
@@ -181,12 +175,7 @@ describe('main', () => {
 
   it('dials with the saved agent token when there is state for this server', async () => {
     const state = path.join(dir, 'saved.json');
-    await new FileStateStore(state).save({
-      server: 'http://127.0.0.1:1/',
-      cluster: 'east',
-      agentToken: SYA,
-      registrationTokenId: '0123456789ab',
-    });
+    await saveState(state, 'http://127.0.0.1:1/');
     // The same registration token again (as a Deployment's env keeps giving it): the state wins.
     const { code, err } = await run(
       ['--server', 'http://127.0.0.1:1', '--token', SYR, '--kubeconfig', kubeconfig, '--state', state],

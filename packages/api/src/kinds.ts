@@ -110,10 +110,7 @@ export const groupSpec = z.object({
   displayName: displayName.optional(),
   description: description.optional(),
   members: z.array(userName).default([]),
-  /**
-   * Every member of the tenant is in this group (its Default Team): whoever is in one of its other groups or
-   * holds a grant on it or one of its partitions. `members` is then not used.
-   */
+  /** Every member of the tenant's other groups is in this one (its Default Team); it lists no `members`. */
   allMembers: z.boolean().optional(),
 });
 export const groupStatus = z.object({ conditions: conditions.optional() });

@@ -70,23 +70,14 @@ export class Access {
   }
 
   /**
-   * The groups whose members include `user`, and the Default Team (`allMembers`) of each tenant they are a
-   * member of: through one of its other groups, or a grant to them or their groups on it or its partitions.
+   * The groups whose members include `user`, and the Default Team (`allMembers`) of each tenant in one of
+   * whose other groups they are. A grant to them alone, on a partition say, makes no one a member.
    */
   private groupsOf(user: string): string[] {
     const all = this.cache.list('Group');
     const listed = all.filter((g) => !g.spec.allMembers && g.spec.members.includes(user));
-    const names = new Set(listed.map((g) => g.metadata.name));
-    const tenants = new Set(listed.map((g) => g.spec.tenant));
-    for (const b of this.cache.list('RoleTemplateBinding')) {
-      const { subject, scope } = b.spec;
-      const mine = subject.kind === 'User' ? subject.name === user : names.has(subject.name);
-      if (!mine || !scope.name) continue;
-      if (scope.level === 'tenant') tenants.add(scope.name);
-      if (scope.level === 'partition') tenants.add(this.cache.get('Partition', scope.name)?.spec.tenant);
-    }
-    tenants.delete(undefined);
-    const everyone = all.filter((g) => g.spec.allMembers && tenants.has(g.spec.tenant));
+    const tenants = new Set(listed.map((g) => g.spec.tenant).filter((t) => t !== undefined));
+    const everyone = all.filter((g) => g.spec.allMembers && g.spec.tenant && tenants.has(g.spec.tenant));
     return [...listed, ...everyone].map((g) => g.metadata.name);
   }
 

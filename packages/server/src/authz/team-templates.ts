@@ -1,7 +1,7 @@
 /**
  * The teams of a tenant, as Compass shipped them (seed 000): every new tenant gets one group per team, bound
- * to the team's template on the tenant (tenancy/tenant-teams.ts). The Default Team has every member of the
- * tenant in it; the others start empty. Tenant admins may change the groups, or delete those they do not use.
+ * to the team's template on the tenant (tenancy/tenant-teams.ts). The Default Team has everyone in the
+ * tenant's other groups in it; the others start empty. Tenant admins may change the groups, or delete those they do not use.
  */
 import { all, kubeEdit, kubeView, read, sy, tenantReads, type TemplateDef } from './kube-rules.js';
 

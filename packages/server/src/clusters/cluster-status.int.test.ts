@@ -8,13 +8,7 @@ import { defaultNodeShape, down, kubectl, up, type LocalCluster } from '@shipyar
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JoinedAgent } from '../testing/clusters.js';
 import { joinByAgent, joinDirect } from '../testing/clusters.js';
-import {
-  ApiClient,
-  eventually,
-  startTestServer,
-  testAdminPassword,
-  type TestServer,
-} from '../testing/server.js';
+import { ApiClient, eventually, startTestServer, type TestServer } from '../testing/server.js';
 
 const kubeconfig = inject('kubeconfig');
 const management = { kubeconfig };
@@ -95,7 +89,7 @@ beforeAll(async () => {
   const clusters = Promise.all([up({ name: direct, nodes: 2 }), up({ name: viaAgent, nodes: 1 })]);
   server = await startTestServer(kubeconfig);
   [directKube, agentKube] = await clusters;
-  admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
+  admin = await ApiClient.asAdmin(server.url);
   await joinDirect(admin, kubeconfig, direct, directKube.kubeconfig);
   directJoinedAt = Date.now();
   try {

@@ -9,13 +9,7 @@ import { down, kubectl, up, type LocalCluster } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { joinByAgent, joinDirect, type JoinedAgent } from '../testing/clusters.js';
 import { helmWith, kubeconfigFor, kubectlWith, writeConfigMapChart } from '../testing/kube-tools.js';
-import {
-  ApiClient,
-  eventually,
-  startTestServer,
-  testAdminPassword,
-  type TestServer,
-} from '../testing/server.js';
+import { ApiClient, eventually, startTestServer, type TestServer } from '../testing/server.js';
 
 const kubeconfig = inject('kubeconfig');
 const run = Date.now().toString(36);
@@ -41,7 +35,7 @@ beforeAll(async () => {
     startTestServer(kubeconfig).then((s) => (server = s)),
   ]);
   local.set(east, e).set(west, w);
-  admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
+  admin = await ApiClient.asAdmin(server.url);
   agent = await joinByAgent(admin, server, east, e.kubeconfig);
   await joinDirect(admin, kubeconfig, west, w.kubeconfig);
 

@@ -3,7 +3,7 @@ import { kubectl } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { parseAllDocuments } from 'yaml';
-import { ApiClient, startTestServer, testAdminPassword, type TestServer } from '../testing/server.js';
+import { ApiClient, startTestServer, type TestServer } from '../testing/server.js';
 
 const kubeconfig = inject('kubeconfig');
 const run = Date.now().toString(36);
@@ -53,7 +53,7 @@ function tunnelStatus(token: string): Promise<number> {
 
 beforeAll(async () => {
   server = await startTestServer(kubeconfig);
-  admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
+  admin = await ApiClient.asAdmin(server.url);
   for (const [name, mode] of [
     [agentCluster, 'agent'],
     [directCluster, 'direct'],

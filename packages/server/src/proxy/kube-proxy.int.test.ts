@@ -4,13 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { kubectl } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { joinDirect, leaveDirect } from '../testing/clusters.js';
 import {
   helmWith,
   kubeconfigFor as kubeconfigOf,
   kubectlWith,
   writeConfigMapChart,
 } from '../testing/kube-tools.js';
-import { ApiClient, startTestServer, testAdminPassword, type TestServer } from '../testing/server.js';
+import { addPartitionViewer } from '../testing/partition-viewer.js';
+import { ApiClient, startTestServer, type TestServer } from '../testing/server.js';
 
 const kubeconfig = inject('kubeconfig');
 const local = { kubeconfig };
@@ -26,6 +28,7 @@ const password = 'rita-password-1';
 let server: TestServer;
 let admin: ApiClient;
 let dir: string;
+let removeRita: (() => Promise<void>) | undefined;
 
 const kubeconfigFor = (client: ApiClient, name: string, c = cluster) => kubeconfigOf(client, c, dir, name);
 const k = kubectlWith;
@@ -33,25 +36,9 @@ const k = kubectlWith;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'proxy-'));
   server = await startTestServer(kubeconfig);
-  admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
+  admin = await ApiClient.asAdmin(server.url);
   // A direct cluster: the run's local cluster, by a kubeconfig kept in a Secret.
-  await kubectl(local, [
-    'create',
-    'secret',
-    'generic',
-    `kc-${cluster}`,
-    '-n',
-    'shipyard-system',
-    `--from-file=kubeconfig=${kubeconfig}`,
-  ]);
-  expect(
-    (
-      await admin.post('/api/v1/clusters', {
-        metadata: { name: cluster },
-        spec: { connection: { mode: 'direct', kubeconfigSecret: `kc-${cluster}` } },
-      })
-    ).status,
-  ).toBe(201);
+  await joinDirect(admin, kubeconfig, cluster, kubeconfig);
   const dead = kubeconfig.replace(/kubeconfig\.yaml$/, 'dead.yaml');
   writeFileSync(
     dead,
@@ -60,19 +47,7 @@ beforeAll(async () => {
       'server: https://127.0.0.1:1',
     ),
   );
-  await kubectl(local, [
-    'create',
-    'secret',
-    'generic',
-    `kc-${downCluster}`,
-    '-n',
-    'shipyard-system',
-    `--from-file=kubeconfig=${dead}`,
-  ]);
-  await admin.post('/api/v1/clusters', {
-    metadata: { name: downCluster },
-    spec: { connection: { mode: 'direct', kubeconfigSecret: `kc-${downCluster}` } },
-  });
+  await joinDirect(admin, kubeconfig, downCluster, dead);
   // The cluster's RBAC (the platform's RBAC controller writes these; here the test does).
   await kubectl(local, [
     'create',
@@ -102,48 +77,24 @@ beforeAll(async () => {
     `--user=${rita}`,
   ]);
   // Rita reaches the cluster through a partition of hers; nobody has no grant at all.
-  await admin.post('/api/v1/tenants', {
-    metadata: { name: tenant },
-    spec: { clusters: [{ cluster, hard: {} }] },
+  removeRita = await addPartitionViewer(admin, {
+    user: rita,
+    password,
+    cluster,
+    namespace: ns,
+    tenant,
+    partition,
+    binding: `rita-${run}`,
   });
-  await admin.post('/api/v1/partitions', {
-    metadata: { name: partition },
-    spec: { tenant, cluster, namespace: ns },
-  });
-  for (const u of [rita, nobody])
-    await admin.post('/api/v1/users', { metadata: { name: u }, spec: { password } });
-  await admin.post('/api/v1/roletemplatebindings', {
-    metadata: { name: `rita-${run}` },
-    spec: {
-      subject: { kind: 'User', name: rita },
-      roleTemplate: 'partition-viewer',
-      scope: { level: 'partition', name: partition },
-    },
-  });
+  await admin.post('/api/v1/users', { metadata: { name: nobody }, spec: { password } });
 });
 
 afterAll(async () => {
-  for (const [plural, name] of [
-    ['roletemplatebindings', `rita-${run}`],
-    ['users', rita],
-    ['users', nobody],
-    ['partitions', partition],
-    ['tenants', tenant],
-    ['clusters', cluster],
-    ['clusters', downCluster],
-  ] as const) {
-    await admin?.del(`/api/v1/${plural}/${name}`);
-  }
+  await removeRita?.();
+  await admin?.del(`/api/v1/users/${nobody}`);
+  await leaveDirect({ admin, management: kubeconfig, names: [cluster, downCluster] });
   await kubectl(local, ['delete', 'namespace', ns, '--wait=false']).catch(() => undefined);
   await kubectl(local, ['delete', 'clusterrolebinding', `shipyard-admin-${run}`]).catch(() => undefined);
-  await kubectl(local, [
-    'delete',
-    'secret',
-    '-n',
-    'shipyard-system',
-    `kc-${cluster}`,
-    `kc-${downCluster}`,
-  ]).catch(() => undefined);
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -102,7 +102,7 @@ async function namespacedFallback(
 }
 
 /**
- * /k8s/clusters/{cluster}/…: any Kubernetes API request, streamed to the cluster as the caller
+ * /k8s/clusters/{cluster}/… takes every Kubernetes API request, streamed to the cluster as the caller
  * (Impersonate-User/Group), so the cluster's RBAC decides. Mutations, exec, attach and port-forward are
  * audited. Upgrades (exec, attach, port-forward) are spliced through (kube-upgrade.ts); a cluster-wide list
  * refused to a user who may see some namespaces is answered from those namespaces (namespaced-list.ts).

@@ -16,6 +16,14 @@ function controller(opts: Omit<ControllerOptions, 'name' | 'cluster' | 'logger'>
   return h;
 }
 
+/** A tenant informer holding t1, synced, and a controller of it alone. */
+function controllerOfT1(opts: Omit<ControllerOptions, 'name' | 'cluster' | 'logger' | 'informers'>) {
+  const tenants = new FakeInformer('/apis/shipyard.dev/v1alpha1/tenants');
+  tenants.put(obj('t1'));
+  tenants.markSynced();
+  return { tenants, h: controller({ informers: [{ informer: tenants }], ...opts }) };
+}
+
 afterEach(async () => {
   for (const h of handles.splice(0)) await h.stop();
 });
@@ -63,12 +71,8 @@ describe('startController', () => {
   });
 
   it('retries a failing reconcile with growing delays, then stops retrying once it succeeds', async () => {
-    const tenants = new FakeInformer('/apis/shipyard.dev/v1alpha1/tenants');
-    tenants.put(obj('t1'));
-    tenants.markSynced();
     const at: number[] = [];
-    controller({
-      informers: [{ informer: tenants }],
+    controllerOfT1({
       rateLimit: { baseDelayMs: 20 },
       reconcile: async () => {
         at.push(performance.now());
@@ -83,12 +87,8 @@ describe('startController', () => {
   });
 
   it('honours requeueAfter', async () => {
-    const tenants = new FakeInformer('/apis/shipyard.dev/v1alpha1/tenants');
-    tenants.put(obj('t1'));
-    tenants.markSynced();
     const at: number[] = [];
-    controller({
-      informers: [{ informer: tenants }],
+    controllerOfT1({
       reconcile: async () => {
         at.push(performance.now());
         return at.length < 3 ? { requeueAfter: 50 } : undefined;
@@ -99,12 +99,8 @@ describe('startController', () => {
   });
 
   it('resyncs periodically when asked', async () => {
-    const tenants = new FakeInformer('/apis/shipyard.dev/v1alpha1/tenants');
-    tenants.put(obj('t1'));
-    tenants.markSynced();
     const seen: string[] = [];
-    controller({
-      informers: [{ informer: tenants }],
+    controllerOfT1({
       resyncEveryMs: 50,
       reconcile: async (k) => void seen.push(k),
     });
@@ -112,13 +108,9 @@ describe('startController', () => {
   });
 
   it('stop() waits for the running reconcile, unsubscribes and reconciles nothing more', async () => {
-    const tenants = new FakeInformer('/apis/shipyard.dev/v1alpha1/tenants');
-    tenants.put(obj('t1'));
-    tenants.markSynced();
     let finish: () => void = () => undefined;
     const seen: string[] = [];
-    const h = controller({
-      informers: [{ informer: tenants }],
+    const { tenants, h } = controllerOfT1({
       reconcile: (key) => {
         seen.push(key);
         return new Promise<void>((r) => (finish = r));

@@ -50,13 +50,14 @@ const servers: FakeApiServer[] = [];
 const electors: LeaderElector[] = [];
 
 type Log = Array<{ at: number; who: string; what: 'start' | 'stop' }>;
+type Candidate = { elector: LeaderElector; cut: { on: boolean } };
 
 async function candidate(
   store: LeaseStore,
   identity: string,
   log: Log,
   extra: Partial<LeaderElectionOptions> = {},
-): Promise<{ elector: LeaderElector; cut: { on: boolean } }> {
+): Promise<Candidate> {
   const server = new FakeApiServer();
   await server.start();
   servers.push(server);
@@ -76,6 +77,19 @@ async function candidate(
   });
   electors.push(elector);
   return { elector, cut };
+}
+
+/** a leads, and b has been a candidate beside it for 300 ms (long enough to have seen a's Lease). */
+async function aLeadsBWaits(): Promise<{ store: LeaseStore; log: Log; a: Candidate; b: Candidate }> {
+  const store = new LeaseStore();
+  const log: Log = [];
+  const a = await candidate(store, 'a', log);
+  a.elector.start();
+  await waitFor('a leads', () => a.elector.isLeader);
+  const b = await candidate(store, 'b', log);
+  b.elector.start();
+  await new Promise((r) => setTimeout(r, 300));
+  return { store, log, a, b };
 }
 
 /** Never two leaders at once: every start follows the previous leader's stop. */
@@ -112,14 +126,7 @@ describe('LeaderElector', () => {
   });
 
   it('a leader cut off from the apiserver steps down before another takes over', async () => {
-    const store = new LeaseStore();
-    const log: Log = [];
-    const a = await candidate(store, 'a', log);
-    a.elector.start();
-    await waitFor('a leads', () => a.elector.isLeader);
-    const b = await candidate(store, 'b', log);
-    b.elector.start();
-    await new Promise((r) => setTimeout(r, 300));
+    const { log, a, b } = await aLeadsBWaits();
     const cutAt = performance.now();
     a.cut.on = true;
     await waitFor('b leads', () => b.elector.isLeader, 5_000);
@@ -134,14 +141,7 @@ describe('LeaderElector', () => {
   });
 
   it('stop() releases the lease so that another leads within a retry period', async () => {
-    const store = new LeaseStore();
-    const log: Log = [];
-    const a = await candidate(store, 'a', log);
-    a.elector.start();
-    await waitFor('a leads', () => a.elector.isLeader);
-    const b = await candidate(store, 'b', log);
-    b.elector.start();
-    await new Promise((r) => setTimeout(r, 300));
+    const { store, log, a, b } = await aLeadsBWaits();
     const t0 = performance.now();
     await a.elector.stop();
     await waitFor('b leads', () => b.elector.isLeader, 5_000);
@@ -151,14 +151,7 @@ describe('LeaderElector', () => {
   });
 
   it('stop({release: false}) leaves the lease to expire, as a killed process would', async () => {
-    const store = new LeaseStore();
-    const log: Log = [];
-    const a = await candidate(store, 'a', log);
-    a.elector.start();
-    await waitFor('a leads', () => a.elector.isLeader);
-    const b = await candidate(store, 'b', log);
-    b.elector.start();
-    await new Promise((r) => setTimeout(r, 300));
+    const { a, b } = await aLeadsBWaits();
     const t0 = performance.now();
     await a.elector.stop({ release: false });
     await waitFor('b leads', () => b.elector.isLeader, 5_000);

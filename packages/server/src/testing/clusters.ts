@@ -32,6 +32,23 @@ export async function joinDirect(
   if (r.status !== 201) throw new Error(`create cluster ${name}: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
+/** Undoes joinDirect for each of `names`: deletes the Cluster and its Secret; either may be gone already. */
+export async function leaveDirect(opts: {
+  admin: ApiClient | undefined;
+  management: string;
+  names: string[];
+}): Promise<void> {
+  for (const name of opts.names) await opts.admin?.del(`/api/v1/clusters/${name}`);
+  await kubectl({ kubeconfig: opts.management }, [
+    'delete',
+    'secret',
+    '-n',
+    'shipyard-system',
+    ...opts.names.map((name) => `kc-${name}`),
+    '--ignore-not-found',
+  ]).catch(() => undefined);
+}
+
 export type JoinedAgent = {
   /** The running agent process. */
   agent: AgentProcess;

@@ -1,9 +1,9 @@
 /** kubectl and helm as a person runs them against Shipyard: with a kubeconfig from the server, as some user. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { binaries } from '@shipyard/localkube';
-import type { ApiClient } from './server.js';
+import { eventually, type ApiClient } from './server.js';
 
 export type ToolResult = { code: number; out: string; err: string };
 
@@ -35,6 +35,62 @@ export async function kubeconfigFor(
 /** kubectl with a kubeconfig. */
 export const kubectlWith = (file: string, ...args: string[]) =>
   runTool(binaries().kubectl, ['--kubeconfig', file, ...args]);
+
+/** kubectl with a kubeconfig and more environment (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false and the like). */
+export const kubectlWithEnv = (file: string, args: string[], env: NodeJS.ProcessEnv) =>
+  runTool(binaries().kubectl, ['--kubeconfig', file, ...args], env);
+
+export type RunningKubectl = {
+  child: ChildProcess;
+  /** What it wrote so far. */
+  output: { out: string; err: string };
+  /** Resolves the match once its stdout matches `re` (30 s at most); fails at once if it exits first. */
+  waitFor(re: RegExp, what: string): Promise<RegExpExecArray>;
+  /** Kills it; resolves once it is gone. */
+  stop(): Promise<void>;
+};
+
+/** Every kubectl that startKubectl started and that still runs. */
+const running = new Set<ChildProcess>();
+
+/** A kubectl that keeps running (logs -f, port-forward, attach): its output so far, and a way to wait for more. */
+export function startKubectl(file: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningKubectl {
+  const child = spawn(binaries().kubectl, ['--kubeconfig', file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  const output = { out: '', err: '' };
+  child.stdout.on('data', (d: Buffer) => (output.out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output.err += d.toString()));
+  return {
+    child,
+    output,
+    waitFor: (re, what) =>
+      eventually(
+        what,
+        async () => {
+          const m = re.exec(output.out);
+          if (m) return m;
+          if (child.exitCode !== null) throw new Error(`kubectl exited ${child.exitCode}: ${output.err}`);
+          return undefined;
+        },
+        30_000,
+      ),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** Kills every kubectl that startKubectl started and that still runs (a test that failed midway leaves some). */
+export function killKubectls(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
 
 /** helm with a kubeconfig and its own cache/config dirs under `home`. */
 export const helmWith = (file: string, home: string, ...args: string[]) =>

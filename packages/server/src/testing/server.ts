@@ -91,6 +91,11 @@ export class ApiClient {
     return c;
   }
 
+  /** Signs in as the admin that every test server has (testAdminPassword). */
+  static asAdmin(base: string): Promise<ApiClient> {
+    return ApiClient.signedIn(base, 'admin', testAdminPassword);
+  }
+
   static withToken(base: string, token: string): ApiClient {
     const c = new ApiClient(base);
     c.token = token;

@@ -6,7 +6,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -15,27 +14,19 @@ import { registerErrorHandling } from '../http/error-handler.js';
 import { samePeerToken } from './peer-token.js';
 import { dialRelay, relayUrl } from './relay-dial.js';
 import { registerRelayRoute } from './relay.routes.js';
+import { startEchoTarget, roundTrip, until, type EchoTarget } from './testing/echo-target.js';
 import { FakeAgent } from './testing/fake-agent.js';
 import { startTunnelServer, type TunnelServer } from './testing/tunnel-server.js';
 import { isTunnelError, type TunnelErrorReason } from './tunnel-errors.js';
 import { TunnelHub } from './tunnel-hub.js';
 
 const token = 'peer-secret';
-const echo = net.createServer((s) => s.on('error', () => s.destroy()).pipe(s));
-let target: { host: string; port: number };
+let target: EchoTarget;
 let hub: TunnelHub;
 let tunnelServer: TunnelServer;
 let app: FastifyInstance;
 let peerUrl: string;
 let agents: FakeAgent[] = [];
-
-const until = async (what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 async function agent(): Promise<FakeAgent> {
   const a = await FakeAgent.connect({ url: tunnelServer.url, token: 'tok-east', target });
@@ -62,16 +53,8 @@ async function failure(p: Promise<unknown>): Promise<{ reason: TunnelErrorReason
   return { reason: err.reason, message: err.message };
 }
 
-async function roundTrip(stream: Duplex, text: string): Promise<string> {
-  stream.write(text);
-  const [data] = (await once(stream, 'data')) as [Buffer];
-  return data.toString();
-}
-
 beforeAll(async () => {
-  echo.listen(0, '127.0.0.1');
-  await once(echo, 'listening');
-  target = { host: '127.0.0.1', port: (echo.address() as AddressInfo).port };
+  target = await startEchoTarget();
 });
 
 beforeEach(async () => {
@@ -94,7 +77,7 @@ afterEach(async () => {
 });
 
 afterAll(() => {
-  echo.close();
+  target.close();
 });
 
 describe('relay', () => {

@@ -1,28 +1,17 @@
 /** The hub against fake agents over real WebSockets on 127.0.0.1, with a TCP echo server as the "API server". */
 import { once } from 'node:events';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEchoTarget, roundTrip, until, type EchoTarget } from './testing/echo-target.js';
 import { FakeAgent } from './testing/fake-agent.js';
 import { startTunnelServer, type TunnelServer } from './testing/tunnel-server.js';
 import { isTunnelError, TunnelError } from './tunnel-errors.js';
 import { TunnelHub } from './tunnel-hub.js';
 
-const echo = net.createServer((s) => s.on('error', () => s.destroy()).pipe(s));
 let hub: TunnelHub;
 let server: TunnelServer;
 let agents: FakeAgent[] = [];
-let target: { host: string; port: number };
-
-const until = async (what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+let target: EchoTarget;
 
 async function agent(token = 'tok-east'): Promise<FakeAgent> {
   const a = await FakeAgent.connect({ url: server.url, token, target });
@@ -30,16 +19,8 @@ async function agent(token = 'tok-east'): Promise<FakeAgent> {
   return a;
 }
 
-async function roundTrip(stream: Duplex, text: string): Promise<string> {
-  stream.write(text);
-  const [data] = (await once(stream, 'data')) as [Buffer];
-  return data.toString();
-}
-
 beforeAll(async () => {
-  echo.listen(0, '127.0.0.1');
-  await once(echo, 'listening');
-  target = { host: '127.0.0.1', port: (echo.address() as AddressInfo).port };
+  target = await startEchoTarget();
 });
 
 beforeEach(async () => {
@@ -60,7 +41,7 @@ afterEach(async () => {
   await server.close();
 });
 
-afterAll(() => void echo.close());
+afterAll(() => target.close());
 
 describe('TunnelHub', () => {
   it('fails a dial at once, with a typed error, when the cluster has no agent', async () => {

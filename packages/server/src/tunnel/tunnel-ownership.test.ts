@@ -45,16 +45,34 @@ function replica(leases: MemoryLeases, identity: string, renewMs = 60_000) {
   return { tunnels, ownership };
 }
 
+/** Replica A (renewing every `renewMs`) holds east's Lease: east's agent connected to it. */
+async function aHolds(renewMs?: number) {
+  const leases = new MemoryLeases();
+  const a = replica(leases, 'replica-a', renewMs);
+  a.tunnels.connect('east');
+  await a.ownership.idle();
+  return { leases, a };
+}
+
+/** East's agent connected to replica A, then a newer one to replica B, which took the Lease; A has not looked yet. */
+async function bTookOver(renewMsOfA?: number) {
+  const leases = new MemoryLeases();
+  const a = replica(leases, 'replica-a', renewMsOfA);
+  const b = replica(leases, 'replica-b');
+  a.tunnels.connect('east');
+  await a.ownership.idle();
+  b.tunnels.connect('east');
+  await b.ownership.idle();
+  return { leases, a, b };
+}
+
 afterEach(async () => {
   await Promise.all(owners.splice(0).map((o) => o.stop()));
 });
 
 describe('TunnelOwnership', () => {
   it('holds the Lease while the agent is connected, renews it, and deletes it when the agent leaves', async () => {
-    const leases = new MemoryLeases();
-    const a = replica(leases, 'replica-a', 20);
-    a.tunnels.connect('east');
-    await a.ownership.idle();
+    const { leases, a } = await aHolds(20);
     const first = leases.store.get(name);
     expect(first?.spec.holderIdentity).toBe('replica-a');
     expect(first?.metadata.labels).toEqual({ [tunnelLabel]: 'east' });
@@ -68,13 +86,7 @@ describe('TunnelOwnership', () => {
   });
 
   it('lets a newer agent on another replica take over; the older replica ends its session and keeps off', async () => {
-    const leases = new MemoryLeases();
-    const a = replica(leases, 'replica-a');
-    const b = replica(leases, 'replica-b');
-    a.tunnels.connect('east');
-    await a.ownership.idle();
-    b.tunnels.connect('east');
-    await b.ownership.idle();
+    const { leases, a, b } = await bTookOver();
     expect(leases.holder(name)).toBe('replica-b');
 
     // A's informer sees B's write.
@@ -87,26 +99,14 @@ describe('TunnelOwnership', () => {
   });
 
   it('finds a takeover by its own renewal too, without the informer', async () => {
-    const leases = new MemoryLeases();
-    const a = replica(leases, 'replica-a', 20);
-    const b = replica(leases, 'replica-b');
-    a.tunnels.connect('east');
-    await a.ownership.idle();
-    b.tunnels.connect('east');
-    await b.ownership.idle();
+    const { leases, a } = await bTookOver(20);
     await waitFor('A ends its session', () => a.tunnels.evicted.length === 1);
     await a.ownership.idle();
     expect(leases.holder(name)).toBe('replica-b');
   });
 
   it('never deletes the new owner’s Lease when a replaced agent leaves before its replica noticed', async () => {
-    const leases = new MemoryLeases();
-    const a = replica(leases, 'replica-a');
-    const b = replica(leases, 'replica-b');
-    a.tunnels.connect('east');
-    await a.ownership.idle();
-    b.tunnels.connect('east');
-    await b.ownership.idle();
+    const { leases, a, b } = await bTookOver();
     a.tunnels.leave('east'); // A still believes it holds the Lease: its delete is conditional and fails
     await a.ownership.idle();
     expect(leases.holder(name)).toBe('replica-b');
@@ -117,10 +117,7 @@ describe('TunnelOwnership', () => {
   });
 
   it('takes no action on events of its own writes', async () => {
-    const leases = new MemoryLeases();
-    const a = replica(leases, 'replica-a');
-    a.tunnels.connect('east');
-    await a.ownership.idle();
+    const { leases, a } = await aHolds();
     const writes = leases.writes;
     a.ownership.check('east', leases.store.get(name));
     await a.ownership.idle();
@@ -128,10 +125,7 @@ describe('TunnelOwnership', () => {
   });
 
   it('recreates its Lease when someone deletes it while the agent is connected', async () => {
-    const leases = new MemoryLeases();
-    const a = replica(leases, 'replica-a');
-    a.tunnels.connect('east');
-    await a.ownership.idle();
+    const { leases, a } = await aHolds();
     leases.store.delete(name);
     a.ownership.check('east', undefined);
     await a.ownership.idle();

@@ -1,7 +1,7 @@
 /**
  * A minimal agent for hub tests: the HTTP/2 server end of a tunnel that answers every CONNECT by connecting
  * to `target` (or refuses with 502 when `refuse` is set, or never answers when `silent`). The real agent is
- * packages/agent (tested against the hub in tunnel.int.test.ts, as a process).
+ * packages/agent (tested against the hub in tunnel-*.int.test.ts, as a process).
  */
 import { once } from 'node:events';
 import http2 from 'node:http2';
