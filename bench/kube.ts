@@ -87,3 +87,24 @@ export async function seedTenants(t: KubeTarget, count: number, concurrency: num
     agent.destroy();
   }
 }
+
+/** GET as the kubeconfig's admin: the status and the parsed body (undefined when there is none). */
+export function kubeGet(
+  t: KubeTarget,
+  agent: https.Agent,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, t.base), { agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

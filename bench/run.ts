@@ -1,6 +1,7 @@
-// npm run bench: starts its own local management cluster and an in-process server, creates 10,000 Tenants
-// straight in kube-apiserver, and compares Shipyard's cached list with kube-apiserver's own. Prints a table
-// and writes .tmp/bench-results.json. The cluster and the data dir are removed at the end, failed or not.
+// npm run bench: starts its own local management cluster and an in-process server; measures the kube proxy
+// against kube-apiserver, tenancy at scale (partitions in force, memory with 1,000 across 5 user clusters),
+// and 10,000 Tenants listed through Shipyard's cache and kube-apiserver's own. Prints tables and writes
+// .tmp/bench-results.json. The clusters and the data dir are removed at the end, failed or not.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { defaultConfig, startServer, type RunningServer } from '@shipyard/server
 import { kubeTarget, seedTenants, type KubeTarget } from './kube.js';
 import { benchLists } from './lists.bench.js';
 import { benchProxy } from './proxy.bench.js';
+import { benchTenancy } from './tenancy.bench.js';
 import { ratiosTable, resultsTable } from './report.js';
 
 const count = 10_000;
@@ -20,17 +22,21 @@ const proxySettings = {
   durationMs: 8_000,
   streams: [250, 500, 1000],
 };
+const tenancySettings = { userClusters: 5, timed: 100, total: 1000, tenants: 50 };
 const adminPassword = 'bench-admin-password';
 const clusterName = `bench-${process.pid}`;
-/** `--only proxy` or `--only lists` runs one part. */
+/** `--only proxy|tenancy|lists` runs one part. */
+const parts = ['proxy', 'tenancy', 'lists'];
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-if (only !== undefined && only !== 'proxy' && only !== 'lists') {
-  console.error(`--only takes proxy or lists, not "${only}"`);
+if (only !== undefined && !parts.includes(only)) {
+  console.error(`--only takes ${parts.join(', ')}, not "${only}"`);
   process.exit(2);
 }
+const runs = (part: string) => only === undefined || only === part;
 
 let cluster: LocalCluster | undefined;
+const userClusters: string[] = [];
 let server: RunningServer | undefined;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shipyard-bench-'));
 let cleaning: Promise<void> | undefined;
@@ -38,7 +44,8 @@ let cleaning: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   return (cleaning ??= (async () => {
     await server?.stop().catch((err: unknown) => console.error('stopping the server:', err));
-    if (cluster) await down(clusterName).catch((err: unknown) => console.error('removing the cluster:', err));
+    for (const name of [...userClusters, ...(cluster ? [clusterName] : [])])
+      await down(name).catch((err: unknown) => console.error(`removing ${name}:`, err));
     rmSync(dataDir, { recursive: true, force: true });
   })());
 }
@@ -112,6 +119,34 @@ async function measureLists(base: string, token: string, kube: KubeTarget) {
   return { rows, ratios };
 }
 
+/** Partitions in force in user clusters, and the server's memory with many of them. */
+async function measureTenancy(base: string, token: string, management: string) {
+  const { userClusters: n, timed, total, tenants } = tenancySettings;
+  const clusters = await step(`starting ${n} user clusters`, () =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) => {
+        const name = `bench-u${i}-${process.pid}`;
+        userClusters.push(name);
+        return up({ name, nodes: 1 });
+      }),
+    ),
+  );
+  const r = await step(`${timed} partitions one at a time, then ${total} in all over ${n} clusters`, () =>
+    benchTenancy({ base, token, management, clusters, timed, total, tenants }),
+  );
+  console.log(
+    `\nPartition created → in force in its cluster (namespace, quota enforced, team RoleBindings), ${r.timed} ` +
+      `one at a time: p50 ${r.readyMs.p50.toFixed(0)} ms, p99 ${r.readyMs.p99.toFixed(0)} ms, max ` +
+      `${r.readyMs.max.toFixed(0)} ms (quota p50 ${r.quotaMs.p50.toFixed(0)} / p99 ${r.quotaMs.p99.toFixed(0)} ms; ` +
+      `RBAC p50 ${r.rbacMs.p50.toFixed(0)} / p99 ${r.rbacMs.p99.toFixed(0)} ms).\n` +
+      `${r.total} partitions of ${r.tenants} tenants over ${r.clusters} clusters all Ready ${r.allReadySeconds.toFixed(1)} s after the ` +
+      `rest were asked for. Server heap ${r.memory.before.heapUsedMiB} → ${r.memory.after.heapUsedMiB} MiB ` +
+      `(${r.memory.heapPerPartitionKiB} KiB per partition), RSS ${r.memory.before.rssMiB} → ` +
+      `${r.memory.after.rssMiB} MiB (server and bench share the process).`,
+  );
+  return { settings: tenancySettings, ...r };
+}
+
 try {
   const started = Date.now();
   cluster = await step(`starting local cluster ${clusterName}`, () => up({ name: clusterName, nodes: 1 }));
@@ -130,8 +165,9 @@ try {
   const base = server.url;
   const kube = await kubeTarget(kubeconfig);
   const token = await step('minting an API token', () => mintToken(base));
-  const proxy =
-    only === 'lists' ? undefined : await benchProxy({ server, token, kube, kubeconfig, ...proxySettings });
+  const proxy = runs('proxy')
+    ? await benchProxy({ server, token, kube, kubeconfig, ...proxySettings })
+    : undefined;
   if (proxy) {
     console.log(
       `\nThe Kubernetes API proxy, as admin, over Shipyard's plain-HTTP listener (kube-apiserver: HTTPS with a ` +
@@ -148,7 +184,8 @@ try {
     }
   }
 
-  const lists = only === 'proxy' ? undefined : await measureLists(base, token, kube);
+  const tenancy = runs('tenancy') ? await measureTenancy(base, token, kubeconfig) : undefined;
+  const lists = runs('lists') ? await measureLists(base, token, kube) : undefined;
 
   const file = path.join(repoRoot(), '.tmp/bench-results.json');
   mkdirSync(path.dirname(file), { recursive: true });
@@ -161,6 +198,7 @@ try {
     settings,
     lists,
     proxy: proxy && { settings: proxySettings, ...proxy },
+    tenancy,
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
