@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { flatConfigs as importX } from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint, { configs as tsConfigs } from 'typescript-eslint';
 
@@ -22,7 +23,11 @@ export default tseslint.config(
   importX.typescript,
   {
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })] },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['tsconfig.json', 'packages/web/tsconfig.json'] }),
+      ],
+    },
     rules: {
       'import-x/no-cycle': 'error',
       'import-x/no-self-import': 'error',
@@ -32,6 +37,22 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
+  // The console runs in the browser: its globals, and the rules of hooks (with React Compiler's checks).
+  {
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.flat.recommended.rules,
+  },
+  // antd warns in the browser about deprecated props; catch them here (typed lint, the console's files only).
+  {
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-deprecated': 'error' },
+  },
+  // e2e drives a real server as the integration tests do, with the server's testing helpers.
+  { files: ['e2e/**'], rules: { 'import-x/no-relative-packages': 'off' } },
   ...Object.entries(direction).map(([pkg, banned]) => ({
     files: [`packages/${pkg}/**`],
     rules: {

@@ -17,10 +17,21 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integration,
-          globalSetup: ['test/global-setup.ts'],
+          globalSetup: ['test/shared-cluster.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // Files share the run's local clusters; run them one at a time on this 2-core machine.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The console in Debian's Chromium (playwright-core) against a real server and the shared cluster.
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/shared-cluster.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -2,7 +2,8 @@
 # npm run setup: everything a fresh machine needs, idempotent and cached.
 #   1. Debian packages listed in scripts/debian-packages.txt (apt-get, only those missing)
 #   2. npm packages (npm ci, skipped while package-lock.json is unchanged)
-#   3. the local Kubernetes binaries (tools/kube/build.sh, cached by version under .cache/kube)
+#   3. the web console (scripts/build-web.sh, skipped while its sources and the lockfile are unchanged)
+#   4. the local Kubernetes binaries (tools/kube/build.sh, cached by version under .cache/kube)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
 fi
+
+bash scripts/build-web.sh
 
 start=$(date +%s)
 bin=$(bash tools/kube/build.sh | tail -n 1)

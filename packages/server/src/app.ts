@@ -18,6 +18,7 @@ import { registerClusterDetailRoutes } from './clusters/cluster-detail.routes.js
 import type { ClusterConnections } from './clusters/connections.js';
 import type { PlatformCache } from './cache/platform-cache.js';
 import { SortedLists } from './cache/sorted-lists.js';
+import { registerConsole } from './http/console.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerMetrics } from './http/metrics.js';
 import type { PlatformObjects } from './kube/management.js';
@@ -112,5 +113,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRegistrationRoutes(app, deps);
   registerTunnelRoute(app, deps);
   registerRelayRoute(app, deps);
+  await registerConsole(app);
   return app;
 }

@@ -1,0 +1,91 @@
+/**
+ * The console as a person uses it: by the labels they read, not by CSS classes. One object per browser
+ * page; tests say what they do (signIn, open 'Nodes', switch to 中文) and what they expect to see.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+export const artifacts = path.resolve('.tmp/e2e-artifacts');
+
+export class ConsolePage {
+  /** Errors the page logged that a person would not see but we should (CSP refusals, uncaught errors). */
+  readonly problems: string[] = [];
+
+  constructor(
+    readonly page: Page,
+    readonly base: string,
+  ) {
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (err) => this.problems.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      // A 401 or 403 from the API is logged by Chromium as a failed resource: that is the console working.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+        this.problems.push(`console: ${msg.text()}`);
+      }
+    });
+  }
+
+  async goto(pathname: string): Promise<void> {
+    await this.page.goto(this.base + pathname);
+  }
+
+  async signIn(username: string, password: string): Promise<void> {
+    await this.page.getByLabel('Username').fill(username);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await this.page.getByTestId('user-menu').waitFor();
+  }
+
+  sidebar(): Locator {
+    return this.page.getByTestId('sidebar');
+  }
+
+  /** Follows a sidebar entry by its label. */
+  async open(label: string): Promise<void> {
+    await this.sidebar().getByRole('link', { name: label, exact: true }).click();
+  }
+
+  async userMenu(item: string): Promise<void> {
+    await this.page.getByTestId('user-menu').click();
+    await this.page.getByRole('menuitem', { name: item }).click();
+  }
+
+  async language(label: 'English' | '中文'): Promise<void> {
+    await this.page.getByTestId('language-switch').getByText(label, { exact: true }).click();
+  }
+
+  table(testId: string): Locator {
+    return this.page.getByTestId(testId);
+  }
+
+  /** The data rows of a table (antd marks them; the placeholder row of an empty table is not one). */
+  rows(testId: string): Locator {
+    return this.table(testId).locator('tbody tr.ant-table-row');
+  }
+
+  row(testId: string, text: string): Locator {
+    return this.rows(testId).filter({ hasText: text });
+  }
+
+  /** Chooses an option of an antd Select by its label. */
+  async choose(select: Locator, option: string): Promise<void> {
+    await select.click();
+    await this.pick(option);
+  }
+
+  /** Clicks an option of the open dropdown (a Select's, or an AutoComplete's suggestions). */
+  async pick(option: string): Promise<void> {
+    await this.page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option')
+      .filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
+      .click();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(artifacts, { recursive: true });
+    const file = path.join(artifacts, `${name}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    return file;
+  }
+}
