@@ -17,6 +17,7 @@ import { ChangeHub } from './cache/changes.js';
 import { PlatformCache } from './cache/platform-cache.js';
 import { ClusterCache } from './clusters/cluster-cache.js';
 import { ClusterConnections } from './clusters/connections.js';
+import { clusterResourceList } from './clusters/cluster-resources.js';
 import type { TunnelDirectory } from './tunnel/dialer.js';
 import { startReplicaMesh } from './tunnel/replica-mesh.js';
 import { TunnelHub } from './tunnel/tunnel-hub.js';
@@ -129,6 +130,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // The platform cache has synced (above): the Clusters and their Secrets are known.
   const clusterCache = new ClusterCache({ cache, connections, tunnels: mesh.router, logger });
   clusterCache.start();
+  // The live channel tells browsers when a cluster's nodes, namespaces or events change, as for platform lists.
+  for (const { resource } of clusterResourceList) {
+    clusterCache.onChange(resource, (cluster) => hub.notify(`${cluster}/${resource}`));
+  }
   let tlsPort = config.tlsPort;
   const app = await buildApp({
     cache,

@@ -43,7 +43,10 @@ export function toApiError(err: FastifyError | ApiError | Error): ApiError {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
     const e = toApiError(err);
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    // A 503 the server chose (cluster down, no agent yet) is a state, not a fault: no stack.
+    if (e.status === 503 && err instanceof ApiError)
+      req.log.warn({ reason: e.message }, 'request refused: unavailable');
+    else if (e.status >= 500) req.log.error({ err }, 'request failed');
     req.errorReason = e.reason;
     reply.code(e.status).type('application/json');
     return e.body();

@@ -1,6 +1,8 @@
 // The browser's live channel: subscribe to lists, hear (debounced) which changed.
+import { kubectl } from '@shipyard/localkube';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { joinDirect, leaveDirect } from '../testing/clusters.js';
 import { ApiClient, startTestServer, testAdminPassword, type TestServer } from '../testing/server.js';
 
 let server: TestServer;
@@ -83,5 +85,32 @@ describe('GET /api/v1/watch', () => {
     await expect(open({ cookie: admin.cookie ?? '', origin: 'https://evil.example' })).rejects.toThrow(
       'HTTP 403',
     );
+  });
+
+  it("tells a subscriber when a cluster's namespaces change, as for platform lists", async () => {
+    const kubeconfig = inject('kubeconfig');
+    const cluster = `watch-${run}`;
+    const namespace = `watch-ns-${run}`;
+    await joinDirect(admin, kubeconfig, cluster, kubeconfig);
+    try {
+      // The cluster's store starts with its first list.
+      for (let i = 0; (await admin.get(`/api/v1/clusters/${cluster}/namespaces`)).status !== 200; i++) {
+        if (i > 100) throw new Error('the namespaces of the cluster never listed');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ws = await open({ cookie: admin.cookie ?? '' });
+      const got = messages(ws);
+      ws.send(JSON.stringify({ subscribe: [`${cluster}/namespaces`] }));
+      await until(() => got.length === 1);
+      await kubectl({ kubeconfig }, ['create', 'namespace', namespace]);
+      await until(() => got.length >= 2, 5000);
+      expect(got[1]).toEqual({ changed: `${cluster}/namespaces` });
+      ws.close();
+    } finally {
+      await kubectl({ kubeconfig }, ['delete', 'namespace', namespace, '--wait=false']).catch(
+        () => undefined,
+      );
+      await leaveDirect({ admin, management: kubeconfig, names: [cluster] });
+    }
   });
 });
