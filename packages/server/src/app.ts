@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuditHooks } from './audit/audit.hooks.js';
 import { registerAuditRoutes } from './audit/audit.routes.js';
+import { registerAccessReviewRoutes } from './authz/access-review.routes.js';
 import type { AuditStore } from './audit/audit.store.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { registerAuthentication } from './auth/authenticate.js';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerObjectRoutes(app, { ...deps, sorted: new SortedLists(deps.cache) });
   registerAuditRoutes(app, { store: deps.audit, access: deps.access });
   registerQuotaViewRoutes(app, deps);
+  registerAccessReviewRoutes(app, deps);
   registerWatchRoutes(app, deps.hub);
   registerKubeconfigRoute(app, deps);
   registerClusterDetailRoutes(app, deps);

@@ -104,7 +104,12 @@ export class Access {
 
   /** Whether `user` may do `verb` on `resource` at the platform level (e.g. the audit log, all users). */
   canAtPlatform(user: string, verb: string, resource: string): boolean {
-    return allows(this.platformGrants(user), { verb, apiGroup: group, resource }, [platformScope]);
+    return this.canAt(user, verb, resource, [platformScope]);
+  }
+
+  /** Whether `user` may do `verb` on `resource` (of shipyard.dev) through a grant at any of `scopes`. */
+  canAt(user: string, verb: string, resource: string, scopes: readonly ScopeRef[]): boolean {
+    return allows(this.platformGrants(user), { verb, apiGroup: group, resource }, scopes);
   }
 
   /** The clusters on which `user` may do `verb` on `resource` through a cluster-level grant. */
