@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { down, up, type LocalCluster } from '@shipyard/localkube';
-import { joinDirect } from '../../testing/clusters.js';
+import { joinDirect, leaveDirect } from '../../testing/clusters.js';
 import { kubeconfigFor, kubectlWith, type ToolResult } from '../../testing/kube-tools.js';
 import {
   ApiClient,
@@ -26,6 +26,7 @@ export type TenancyFixture = {
   cluster: string;
   /** A folder for kubeconfigs, removed by close(). */
   dir: string;
+  /** Removes the Cluster (its partitions with it), stops the server and the user cluster. */
   close(): Promise<void>;
 };
 
@@ -43,6 +44,20 @@ export async function startTenancyFixture(kubeconfig: string, cluster: string): 
     cluster,
     dir,
     async close() {
+      // The Cluster goes first, and the server lets its partitions go with it (their finalizers released):
+      // nothing of this file is left for the next file's server to chase.
+      await leaveDirect({ admin, management: kubeconfig, names: [cluster] });
+      const left = async () => {
+        const r = await admin.get<{ items: { spec: { cluster: string } }[] }>(
+          '/api/v1/partitions?pageSize=1000',
+        );
+        return r.body.items.filter((p) => p.spec.cluster === cluster).length;
+      };
+      await eventually(
+        `the partitions on ${cluster} gone`,
+        async () => ((await left()) === 0 ? true : undefined),
+        30_000,
+      );
       await server.close();
       await down(user.name);
       rmSync(dir, { recursive: true, force: true });
