@@ -12,6 +12,7 @@ import type { KindHooks, Prepared } from '../objects/kind-hooks.js';
 import { decidePartition, ledgerOf, namespaceOf, type Ledger, type Reservation } from './ledger.js';
 import { updateLedger, updateLedgerIfAny } from './ledger-writer.js';
 import { badQuantity, sameHard, type Hard } from './quota.js';
+import { claimsOf, releaseClaim } from './namespace-claim.js';
 import { removePartitionGrants } from './tenant-teams.js';
 
 /**
@@ -105,11 +106,23 @@ export const partitionHooks: KindHooks<'Partition'> = {
       }
       throw err;
     }
-    // The entry the ledger now holds for this partition: ours, or the one that already fitted.
-    const held = reserved ?? before;
-    if (!held) return {};
     const put = (id: string, to: Reservation | undefined) =>
       updateLedgerIfAny(deps.objects, tenant, (t) => swapOwn(ledgerOf(t), name, id, to));
+    // A new partition's namespace is claimed across tenants too (the ledger settles it within this one).
+    const claims = claimsOf(deps);
+    const ask = { cluster, namespace, partition: name, tenant };
+    if (!old) {
+      try {
+        await claims.claim(ask);
+      } catch (err) {
+        if (reserved) await put(id, before);
+        throw err;
+      }
+    }
+    const release = old ? undefined : () => claims.release(ask);
+    // The entry the ledger now holds for this partition: ours, or the one that already fitted.
+    const held = reserved ?? before;
+    if (!held) return { rollback: release };
     return {
       // A resize holds the larger of old and new while it is written; now the partition has the new.
       commit: sameHard(held.hard, hard)
@@ -124,11 +137,13 @@ export const partitionHooks: KindHooks<'Partition'> = {
               ),
             );
           },
-      rollback: reserved
-        ? async () => {
-            await put(id, before);
-          }
-        : undefined,
+      rollback:
+        reserved || release
+          ? async () => {
+              if (reserved) await put(id, before);
+              await release?.();
+            }
+          : undefined,
     };
   },
 
@@ -141,5 +156,6 @@ export const partitionHooks: KindHooks<'Partition'> = {
       return rest;
     });
     await removePartitionGrants(deps, name);
+    await releaseClaim(deps, obj);
   },
 };
