@@ -74,12 +74,29 @@ export class ConsolePage {
     await this.pick(option);
   }
 
+  /** Chooses an option of a searchable Select by typing `search` first (long lists show only some options). */
+  async search(select: Locator, search: string, option: string): Promise<void> {
+    await select.click();
+    await this.page.keyboard.type(search);
+    await this.pick(option);
+  }
+
   /** Clicks an option of the open dropdown (a Select's, or an AutoComplete's suggestions). */
   async pick(option: string): Promise<void> {
     await this.page
       .locator('.ant-select-dropdown:visible .ant-select-item-option')
       .filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
       .click();
+  }
+
+  /** The form item of the field labelled `label` (its control, and the error shown under it). */
+  field(label: string, within: Locator = this.page.locator('body')): Locator {
+    return within.locator('.ant-form-item').filter({ has: this.page.getByLabel(label, { exact: true }) });
+  }
+
+  /** Chooses the tenant to work in, in the top bar's switcher. */
+  async tenant(label: string): Promise<void> {
+    await this.choose(this.page.getByTestId('tenant-switcher'), label);
   }
 
   async screenshot(name: string): Promise<string> {

@@ -6,7 +6,7 @@ import { sessionQuery } from './api/session';
 import { createWatchClient } from './api/watch';
 import { Providers } from './app/providers';
 import { createRouter } from './app/router';
-import './i18n';
+import { i18nReady } from './i18n';
 import './styles.css';
 
 const queryClient = createQueryClient();
@@ -17,10 +17,14 @@ const router = createRouter();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 
-createRoot(root).render(
-  <StrictMode>
-    <Providers queryClient={queryClient} watch={watch}>
-      <RouterProvider router={router} />
-    </Providers>
-  </StrictMode>,
+// The first render waits for the language's texts (a chunk of its own unless English). Not a top-level
+// await: that makes the bundler split the first load into many more chunks.
+void i18nReady.then(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <Providers queryClient={queryClient} watch={watch}>
+        <RouterProvider router={router} />
+      </Providers>
+    </StrictMode>,
+  ),
 );

@@ -3,11 +3,20 @@
  * type-only, so no schema code reaches the bundle), the query keys and paths from the kinds' plurals.
  */
 import { useQuery } from '@tanstack/react-query';
-import type { Cluster, Tenant } from '@shipyard/api';
+import type {
+  Cluster,
+  Condition,
+  Group,
+  Partition,
+  RoleTemplate,
+  RoleTemplateBinding,
+  Tenant,
+  User,
+} from '@shipyard/api';
 import { api, enc } from './client';
 import { objects } from './list';
 
-export type { Cluster, Tenant };
+export type { Cluster, Group, Partition, RoleTemplate, RoleTemplateBinding, Tenant, User };
 
 /** An API token as lists show it: never its secret (POST /api/v1/tokens answers that once). */
 export type TokenView = { id: string; name?: string; createdAt: string; expiresAt: string };
@@ -15,14 +24,38 @@ export type TokenView = { id: string; name?: string; createdAt: string; expiresA
 export const sources = {
   clusters: objects('clusters'),
   tenants: objects('tenants'),
+  partitions: objects('partitions'),
+  groups: objects('groups'),
+  users: objects('users'),
+  roletemplates: objects('roletemplates'),
+  roletemplatebindings: objects('roletemplatebindings'),
   /** API tokens are Secrets of the server: `management/credentials` changes when one is made or revoked. */
   tokens: { key: ['management', 'credentials', 'tokens'], path: '/api/v1/tokens' } as const,
 };
 
-export function useCluster(name: string) {
+type Plural = 'clusters' | 'tenants' | 'partitions' | 'groups' | 'users' | 'roletemplates';
+
+/** One platform object; its key sits under its list's, so the list's watch key refetches it too. */
+export function useObject<T>(plural: Plural, name: string | undefined) {
   return useQuery({
-    queryKey: ['management', 'clusters', 'get', name],
-    queryFn: ({ signal }) => api.get<Cluster>(`/api/v1/clusters/${enc(name)}`, undefined, signal),
+    queryKey: ['management', plural, 'get', name],
+    queryFn: ({ signal }) => api.get<T>(`/api/v1/${plural}/${enc(name ?? '')}`, undefined, signal),
+    enabled: !!name,
+  });
+}
+
+export const useCluster = (name: string) => useObject<Cluster>('clusters', name);
+
+/**
+ * Up to 1,000 objects of a kind matching `filter`, by name: for choosers and small per-tenant lists (a
+ * tenant's groups, a group's bindings). Pages of many rows use ResourceTable, which pages on the server.
+ */
+export function useAll<T>(plural: Plural | 'roletemplatebindings', filter?: string, enabled = true) {
+  return useQuery({
+    queryKey: ['management', plural, 'all', filter ?? ''],
+    queryFn: ({ signal }) =>
+      api.get<{ items: T[]; total: number }>(`/api/v1/${plural}`, { pageSize: 1000, filter }, signal),
+    enabled,
   });
 }
 
@@ -37,4 +70,6 @@ export function useClusterNames() {
   });
 }
 
-export const readyCondition = (c: Cluster) => c.status?.conditions?.find((x) => x.type === 'Ready');
+/** The Ready condition of any platform object that reports conditions (clusters, partitions). */
+export const readyCondition = (o: { status?: { conditions?: Condition[] } }) =>
+  o.status?.conditions?.find((x) => x.type === 'Ready');

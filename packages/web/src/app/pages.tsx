@@ -4,19 +4,30 @@
  * else. A menu entry shows only to users it can work for (`visible`), and a section only when it has entries:
  * no dead links. Within a section, entries keep the order of this table.
  */
-import { AuditOutlined, ClusterOutlined, HddOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  AppstoreOutlined,
+  AuditOutlined,
+  ClusterOutlined,
+  HddOutlined,
+  SafetyOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import type { ParseKeys } from 'i18next';
 import type { ComponentType, ReactNode } from 'react';
-import { seesAudit, seesClusters, seesTenants } from '../api/access';
+import { isPlatformUser, seesAudit, seesClusters } from '../api/access';
 import type { Session } from '../api/session';
 
-/** Sidebar sections, in order. Tenant users' sections (APPLICATION, …) come here as their pages land. */
+/** Sidebar sections, in order: the system admin's RESOURCE, the chosen tenant's APPLICATION, MANAGEMENT. */
 export const sections = [
   { key: 'resource', label: 'nav.sections.resource' },
+  { key: 'application', label: 'nav.sections.application' },
   { key: 'management', label: 'nav.sections.management' },
 ] as const satisfies readonly { key: string; label: ParseKeys }[];
 
 export type SectionKey = (typeof sections)[number]['key'];
+
+/** What menus depend on besides the session: the tenant chosen in the top bar (api/tenant-choice.ts). */
+export type NavContext = { tenant: string | undefined };
 
 export type PageDef = {
   /** Route path under `/`, react-router syntax (`clusters/:name`). */
@@ -25,8 +36,11 @@ export type PageDef = {
   load: () => Promise<{ default: ComponentType }>;
   menu?: { section: SectionKey; label: ParseKeys; icon: ReactNode };
   /** Whether the menu entry shows for this user (the server still decides every request). */
-  visible?: (s: Session) => boolean;
+  visible?: (s: Session, ctx: NavContext) => boolean;
 };
+
+/** The chosen tenant's pages: once there is one (tenant users have theirs at once, admins pick one). */
+const inTenant = (_s: Session, ctx: NavContext) => ctx.tenant !== undefined;
 
 export const pages: PageDef[] = [
   {
@@ -43,11 +57,31 @@ export const pages: PageDef[] = [
   },
   { path: 'clusters/:name', load: () => import('../pages/clusters/cluster-detail-page') },
   {
+    path: 'partitions',
+    load: () => import('../pages/partitions/partitions-page'),
+    menu: { section: 'application', label: 'nav.partitions', icon: <AppstoreOutlined /> },
+    visible: inTenant,
+  },
+  // `~new` is no partition's name (names are DNS labels), so it never hides one.
+  { path: 'partitions/~new', load: () => import('../pages/partitions/partition-form-page') },
+  { path: 'partitions/:name', load: () => import('../pages/partitions/partition-detail-page') },
+  { path: 'partitions/:name/edit', load: () => import('../pages/partitions/partition-form-page') },
+  {
     path: 'tenants',
     load: () => import('../pages/tenants/tenants-page'),
     menu: { section: 'management', label: 'nav.tenants', icon: <TeamOutlined /> },
-    visible: seesTenants,
+    visible: isPlatformUser,
   },
+  { path: 'tenants/~new', load: () => import('../pages/tenants/tenant-form-page') },
+  { path: 'tenants/:name', load: () => import('../pages/tenants/tenant-detail-page') },
+  { path: 'tenants/:name/edit', load: () => import('../pages/tenants/tenant-form-page') },
+  {
+    path: 'groups',
+    load: () => import('../pages/groups/groups-page'),
+    menu: { section: 'management', label: 'nav.accessControl', icon: <SafetyOutlined /> },
+    visible: inTenant,
+  },
+  { path: 'groups/:name', load: () => import('../pages/groups/group-detail-page') },
   {
     path: 'audit',
     load: () => import('../pages/audit/audit-page'),
@@ -58,9 +92,12 @@ export const pages: PageDef[] = [
   { path: 'tokens', load: () => import('../pages/tokens/tokens-page') },
 ];
 
+export const menuVisible = (p: PageDef, s: Session, ctx: NavContext) =>
+  !!p.menu && (p.visible?.(s, ctx) ?? true);
+
 /** Where `/` leads: the clusters for those who see them, else the first menu entry, else the tokens page. */
-export function homePath(s: Session): string {
+export function homePath(s: Session, ctx: NavContext): string {
   if (seesClusters(s)) return '/clusters';
-  const first = pages.find((p) => p.menu && (p.visible?.(s) ?? true));
+  const first = pages.find((p) => menuVisible(p, s, ctx));
   return `/${first?.path ?? 'tokens'}`;
 }

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { createBrowserRouter, Navigate } from 'react-router';
+import { useTenant } from '../api/tenant-choice';
 import { ConsoleLayout } from './console-layout';
 import { FullPageSpin, NotFoundPage, RouteError } from './route-states';
 import { homePath, pages } from './pages';
@@ -10,7 +11,8 @@ const lazyPage = (load: () => Promise<{ default: ComponentType }>) => async () =
 });
 
 function Home() {
-  return <Navigate to={homePath(useCurrentSession())} replace />;
+  const { tenant } = useTenant();
+  return <Navigate to={homePath(useCurrentSession(), { tenant })} replace />;
 }
 
 /** Routes from the page table: sign-in outside the console's frame, every other page inside it. */

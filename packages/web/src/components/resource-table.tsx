@@ -35,6 +35,8 @@ type Props<T> = {
   /** A search box: bare text matched by the server against name, display name and description. */
   search?: boolean;
   toolbar?: ReactNode;
+  /** Terms the list is always filtered by (`spec.tenant=qa`), before the search and the column filters. */
+  baseFilter?: string;
   /** Prefix of this table's URL parameters, when a page has several tables. */
   urlPrefix?: string;
   emptyText?: ReactNode;
@@ -56,7 +58,7 @@ export function ResourceTable<T extends object>(props: Props<T>) {
   const text = search.get(p('q')) ?? '';
   const [typed, setTyped] = useState(text);
 
-  const terms: string[] = [];
+  const terms: string[] = props.baseFilter ? [props.baseFilter] : [];
   if (text) terms.push(text.replace(/,/g, ' '));
   for (const c of columns) {
     const v = c.filter && search.get(p(`f.${c.filter.path}`));

@@ -1,13 +1,15 @@
 /**
  * English and Simplified Chinese. The choice is remembered in localStorage; without one, the browser's
  * language decides. dayjs follows it here, antd's own texts in app/providers.tsx.
+ *
+ * English is the source and the fallback, in the first load; Chinese is its own chunk, fetched when it is the
+ * language (main.tsx waits for `i18nReady` before the first render, so no English flashes) or chosen.
  */
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { createInstance } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
-import { zh } from './zh';
 
 export const languages = [
   { code: 'en', label: 'English' },
@@ -32,16 +34,37 @@ i18n.on('languageChanged', (lng) => {
   document.documentElement.lang = lng === 'zh' ? 'zh-CN' : 'en';
 });
 
-void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, zh: { translation: zh } },
-  lng: initialLanguage(),
-  fallbackLng: 'en',
-  interpolation: { escapeValue: false },
-});
+const loaders: Record<Exclude<Language, 'en'>, () => Promise<Record<string, unknown>>> = {
+  zh: async () => (await import('./zh')).zh,
+};
+
+/** Adds a language's texts unless they are there. */
+async function load(lang: Language): Promise<void> {
+  if (lang === 'en' || i18n.hasResourceBundle(lang, 'translation')) return;
+  i18n.addResourceBundle(lang, 'translation', await loaders[lang]());
+}
+
+const initial = initialLanguage();
+
+/** Resolves once the first language's texts are in (at once for English). */
+export const i18nReady: Promise<void> = (async () => {
+  await i18n.use(initReactI18next).init({
+    resources: { en: { translation: en } },
+    partialBundledLanguages: true,
+    lng: 'en',
+    fallbackLng: 'en',
+    interpolation: { escapeValue: false },
+  });
+  // A chunk that fails to load (a deploy in between) leaves the console in English rather than blank.
+  await load(initial).then(
+    () => i18n.changeLanguage(initial),
+    () => undefined,
+  );
+})();
 
 export function setLanguage(lang: Language): void {
   localStorage.setItem(storageKey, lang);
-  void i18n.changeLanguage(lang);
+  void load(lang).then(() => i18n.changeLanguage(lang));
 }
 
 export const currentLanguage = (): Language => (i18n.language === 'zh' ? 'zh' : 'en');

@@ -1,11 +1,13 @@
-import { Space, Tag, Typography } from 'antd';
+/** The tenants (system admin): each with its clusters; create one, or open one for its quotas and members. */
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { sources, type Tenant } from '../../api/platform';
 import { formatTime } from '../../components/format';
 import { PageHeader } from '../../components/page-header';
 import { ResourceTable, type ColumnDef } from '../../components/resource-table';
 
-/** The tenants (list only: detail, quotas and members come with the tenant pages). */
 export default function TenantsPage() {
   const { t } = useTranslation();
   const columns: ColumnDef<Tenant>[] = [
@@ -15,7 +17,7 @@ export default function TenantsPage() {
       sortPath: 'metadata.name',
       render: (x) => (
         <Space orientation="vertical" size={0}>
-          <span>{x.metadata.name}</span>
+          <Link to={`/tenants/${x.metadata.name}`}>{x.metadata.name}</Link>
           {x.spec.displayName && <Typography.Text type="secondary">{x.spec.displayName}</Typography.Text>}
         </Space>
       ),
@@ -35,7 +37,16 @@ export default function TenantsPage() {
   ];
   return (
     <>
-      <PageHeader title={t('tenants.title')} />
+      <PageHeader
+        title={t('tenants.title')}
+        extra={
+          <Link to="/tenants/~new">
+            <Button type="primary" icon={<PlusOutlined />}>
+              {t('tenants.create')}
+            </Button>
+          </Link>
+        }
+      />
       <ResourceTable<Tenant>
         testId="tenants-table"
         source={sources.tenants}

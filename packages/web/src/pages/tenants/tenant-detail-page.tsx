@@ -1,0 +1,85 @@
+/**
+ * One tenant (seed 000 "QA-Only-Control"): its identifier, description and creation time, and tabs for its
+ * Resource Quotas (per cluster: total, allocated to partitions, used), its Members (its groups and who is in
+ * them) and its Partition Stats (each partition's share and use). Tabs live in the URL.
+ */
+import { EditOutlined } from '@ant-design/icons';
+import { Button, Descriptions, Space, Tabs } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { isPlatformUser } from '../../api/access';
+import { useObject, type Tenant } from '../../api/platform';
+import { useSession } from '../../api/session';
+import { useWatch } from '../../api/watch';
+import { ErrorState } from '../../components/error-state';
+import { formatTime } from '../../components/format';
+import { PageHeader } from '../../components/page-header';
+import { TenantMembers } from './tenant-members';
+import { TenantPartitionStats } from './tenant-partition-stats';
+import { TenantQuotas } from './tenant-quotas';
+
+export default function TenantDetailPage() {
+  const { t } = useTranslation();
+  const name = useParams().name ?? '';
+  const [params, setParams] = useSearchParams();
+  const tenant = useObject<Tenant>('tenants', name);
+  const session = useSession().data;
+  useWatch(['management/tenants', 'management/partitions', 'management/groups']);
+  if (tenant.error) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
+  const x = tenant.data;
+  const tab = params.get('tab') ?? 'quotas';
+  return (
+    <>
+      <PageHeader
+        title={
+          <Space>
+            {session && isPlatformUser(session) && <Link to="/tenants">{t('tenants.title')}</Link>}
+            {session && isPlatformUser(session) && '/'}
+            <span data-testid="tenant-title">{x?.spec.displayName || name}</span>
+          </Space>
+        }
+        extra={
+          session &&
+          isPlatformUser(session) && (
+            <Link to={`/tenants/${name}/edit`}>
+              <Button icon={<EditOutlined />}>{t('common.edit')}</Button>
+            </Link>
+          )
+        }
+      />
+      {x && (
+        <Descriptions
+          size="small"
+          column={{ xs: 1, md: 3 }}
+          style={{ marginBottom: 16 }}
+          data-testid="tenant-overview"
+        >
+          <Descriptions.Item label={t('tenants.identifier')}>{x.metadata.name}</Descriptions.Item>
+          <Descriptions.Item label={t('common.description')}>
+            {x.spec.description || t('common.none')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('common.created')}>
+            {formatTime(x.metadata.creationTimestamp)}
+          </Descriptions.Item>
+        </Descriptions>
+      )}
+      <Tabs
+        activeKey={tab}
+        onChange={(key) => setParams({ tab: key }, { replace: true })}
+        items={[
+          { key: 'quotas', label: t('tenantDetail.tabs.quotas'), children: <TenantQuotas tenant={name} /> },
+          {
+            key: 'members',
+            label: t('tenantDetail.tabs.members'),
+            children: <TenantMembers tenant={name} />,
+          },
+          {
+            key: 'partitions',
+            label: t('tenantDetail.tabs.partitions'),
+            children: <TenantPartitionStats tenant={name} />,
+          },
+        ]}
+      />
+    </>
+  );
+}
