@@ -10,6 +10,7 @@ import type { PlatformObjects } from '../kube/management.js';
 import type { Logger } from '../runtime/logger.js';
 import { partitionHooks } from '../tenancy/partition.hooks.js';
 import { tenantHooks } from '../tenancy/tenant.hooks.js';
+import { removeGroupGrants } from '../tenancy/tenant-teams.js';
 
 export type Op = 'create' | 'update';
 export type HookDeps = {
@@ -108,6 +109,7 @@ const groups: KindHooks<'Group'> = {
     if (obj.spec.allMembers && obj.spec.members.length > 0)
       throw invalid("a group of all the tenant's members lists none of its own", 'spec.members');
   },
+  afterDelete: (obj, deps) => removeGroupGrants(deps, obj.metadata.name),
 };
 
 const bindings: KindHooks<'RoleTemplateBinding'> = {

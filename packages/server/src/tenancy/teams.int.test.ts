@@ -267,6 +267,18 @@ describe('the teams of a tenant', () => {
     await f.admin.del(`/api/v1/groups/${other}-support`);
   });
 
+  it('take their grants along when deleted, so a group made again under the name has none', async () => {
+    const r = await tadmin.api.del(`/api/v1/groups/${group('support')}`);
+    expect(r.status).toBe(200);
+    await gone('roletemplatebindings', group('support'));
+    const again = await tadmin.api.post('/api/v1/groups', {
+      metadata: { name: group('support') },
+      spec: { tenant, members: [people.plain!.name] },
+    });
+    expect(again.status).toBe(201);
+    expect((await f.admin.get(`/api/v1/roletemplatebindings/${group('support')}`)).status).toBe(404);
+  });
+
   it('go with the tenant, with every grant on it and its partitions', async () => {
     const onPartition = `tm-on-partition-${run}`;
     await created(f.admin, 'roletemplatebindings', {

@@ -1,7 +1,7 @@
 /**
  * A tenant's teams and grants: a new tenant gets the teams of seed 000 (a group per team bound to the team's
  * template on the tenant), and a deleted tenant takes its groups and every grant on it along. A deleted
- * partition takes its grants along too, so a partition made later under the same name starts with none.
+ * partition or group takes its grants along too, so one made later under the same name starts with none.
  */
 import { createHash } from 'node:crypto';
 import { apiVersion, kinds, type KindDef, type RoleTemplateBinding } from '@shipyard/api';
@@ -111,5 +111,13 @@ export async function removeTenantGrants(deps: HookDeps, tenant: string): Promis
 export async function removePartitionGrants(deps: HookDeps, partition: string): Promise<void> {
   for (const b of grantsOn(deps, 'partition', partition)) {
     await deleteIfThere(deps, kinds.RoleTemplateBinding, b.metadata.name);
+  }
+}
+
+/** After a group is deleted: the grants to it, so a group made later under its name starts with none. */
+export async function removeGroupGrants(deps: HookDeps, group: string): Promise<void> {
+  for (const b of deps.cache.list('RoleTemplateBinding')) {
+    if (b.spec.subject.kind === 'Group' && b.spec.subject.name === group)
+      await deleteIfThere(deps, kinds.RoleTemplateBinding, b.metadata.name);
   }
 }
