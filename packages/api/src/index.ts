@@ -6,3 +6,4 @@ export * from './registry.js';
 export * from './crd-yaml.js';
 export * from './tunnel-protocol.js';
 export * from './agent-manifest.js';
+export type * from './quota-view.js';

@@ -4,7 +4,7 @@
 import { kubectl } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../testing/server.js';
-import type { TenantQuotaView } from './quota-view.js';
+import type { TenantQuotaView } from '@shipyard/api';
 import {
   created,
   person,

@@ -4,26 +4,15 @@
  * reservations included, so `remaining` is what a new partition may still take), what they use, and each
  * partition's share and use.
  */
-import { parseQuantity, type Partition, type Tenant } from '@shipyard/api';
+import {
+  parseQuantity,
+  type ClusterQuotaView,
+  type Partition,
+  type Tenant,
+  type TenantQuotaView,
+} from '@shipyard/api';
 import { allocatedOn, ledgerOf, namespaceOf, quotasOf } from './ledger.js';
 import { formatAmount, type Amounts, type Hard } from './quota.js';
-
-export type QuotaLine = {
-  resource: string;
-  total: string;
-  allocated: string;
-  remaining: string;
-  used: string;
-};
-export type PartitionLine = { resource: string; allocated: string; used: string };
-export type PartitionQuota = { name: string; namespace: string; resources: PartitionLine[] };
-export type ClusterQuotaView = {
-  cluster: string;
-  resources: QuotaLine[];
-  loadBalancer?: Tenant['spec']['clusters'][number]['loadBalancer'];
-  partitions: PartitionQuota[];
-};
-export type TenantQuotaView = { tenant: string; clusters: ClusterQuotaView[] };
 
 /** Parses what it can: a figure that does not parse (written around the API) counts as nothing. */
 function amount(text: string | undefined): bigint {

@@ -1,29 +1,13 @@
 /**
- * A tenant's quota as GET /api/v1/tenants/{t}/quota answers it (server tenancy/quota-view.ts; the web may not
- * import the server, so the shape is repeated here): per cluster and resource the total, what partitions are
+ * A tenant's quota as GET /api/v1/tenants/{t}/quota answers it (its shape is the API package's): per cluster and resource the total, what partitions are
  * allocated (in-flight reservations included: `remaining` is what a new partition may still take), what they
  * use, and each partition's share and use. Quantities are canonical ("2", "1500m", "8Gi").
  */
+import type { TenantQuotaView } from '@shipyard/api';
 import { useQuery } from '@tanstack/react-query';
-import type { Tenant } from '@shipyard/api';
 import { api, enc } from './client';
 
-export type QuotaLine = {
-  resource: string;
-  total: string;
-  allocated: string;
-  remaining: string;
-  used: string;
-};
-export type PartitionLine = { resource: string; allocated: string; used: string };
-export type PartitionQuota = { name: string; namespace: string; resources: PartitionLine[] };
-export type ClusterQuotaView = {
-  cluster: string;
-  resources: QuotaLine[];
-  loadBalancer?: Tenant['spec']['clusters'][number]['loadBalancer'];
-  partitions: PartitionQuota[];
-};
-export type TenantQuotaView = { tenant: string; clusters: ClusterQuotaView[] };
+export type { ClusterQuotaView, PartitionLine, QuotaLine, TenantQuotaView } from '@shipyard/api';
 
 /**
  * The quota view. Its key sits under `management/tenants`, so a change of the tenant (its ledger: a partition
