@@ -4,6 +4,10 @@
  * partitions never get one namespace, whatever their tenants and whichever replicas take the requests (the
  * ledger already settles this within one tenant; the cache alone could not across tenants).
  *
+ * A claim is held while its partition is being deleted (its namespace is still in the cluster, terminating)
+ * and given up once the partition is gone: by the delete itself when nothing holds the partition, by the
+ * partition controller when it takes its finalizer off.
+ *
  * A claim whose partition does not exist is a leftover (a crash between claim and write, a release that
  * failed): once older than the reservation grace it is taken over, so nothing is held for ever.
  */
@@ -105,6 +109,14 @@ export class NamespaceClaims {
 export const claimsOf = (deps: { cache: PlatformCache }) =>
   new NamespaceClaims(deps.cache.m, (name) => deps.cache.get('Partition', name) !== undefined);
 
-/** Gives up the namespace a deleted partition held. */
+/** Gives up the namespace a partition held, once it is gone. */
 export const releaseClaim = (deps: { cache: PlatformCache }, p: Partition) =>
   claimsOf(deps).release({ cluster: p.spec.cluster, namespace: namespaceOf(p), partition: p.metadata.name });
+
+/**
+ * After a partition's delete: gives up its namespace if the delete removed it outright. One with finalizers
+ * is terminating and keeps its namespace until the controller lets it go (and calls releaseClaim).
+ */
+export const releaseClaimIfGone = async (deps: { cache: PlatformCache }, p: Partition) => {
+  if (!p.metadata.finalizers?.length) await releaseClaim(deps, p);
+};

@@ -5,7 +5,7 @@
  * the RoleBindings once the namespace exists.
  *
  * - Delete: the controller puts a finalizer on every Partition and takes it off once the namespace is gone
- *   (or its cluster no longer exists). While the cluster does not answer the finalizer stays, Ready says
+ *   (or its cluster no longer exists), giving up the partition's claim on the namespace (namespace-claim.ts). While the cluster does not answer the finalizer stays, Ready says
  *   so, and the controller retries with backoff.
  * - Status: namespace, the quota's enforced `hard` and counted `used`, and Ready (True when every object is
  *   there and the cluster's quota controller enforces the quota). The tenant's sums: tenant-usage.ts.
@@ -18,6 +18,7 @@ import { connectionSecret } from '../controllers/rbac.controller.js';
 import { ApiError } from '../http/errors.js';
 import { startController, type ControllerHandle, type ReconcileResult } from '../runtime/controller.js';
 import { namespaceOf } from './ledger.js';
+import { releaseClaim } from './namespace-claim.js';
 import { labels, partitionObjects } from './partition-objects.js';
 import { failure, statusWith, updatePartitionStatus, type Readiness } from './partition-status.js';
 import { convergePartition, removeNamespace, type Converged } from './partition-sync.js';
@@ -158,7 +159,7 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     const namespace = namespaceOf(p);
     // A cluster that is gone, or was never reachable (no kubeconfig, no agent registered), holds nothing of ours.
     if (!(await clusterExists(cluster)) || !connections.hasConnection(cluster)) {
-      await setFinalizer(p, false);
+      await letGo(p);
       return;
     }
     let state: 'gone' | 'terminating';
@@ -174,7 +175,7 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
       throw err;
     }
     if (state === 'gone') {
-      await setFinalizer(p, false);
+      await letGo(p);
       log.info({ partition: p.metadata.name, cluster, namespace }, 'partition removed from its cluster');
       return;
     }
@@ -184,6 +185,12 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
       message: `namespace ${namespace} is being deleted from cluster "${cluster}"`,
     });
     return { requeueAfter: 1_000 };
+  }
+
+  /** The partition is gone from its cluster: it goes, and so does its claim on the namespace. */
+  async function letGo(p: Partition): Promise<void> {
+    await setFinalizer(p, false);
+    await releaseClaim({ cache }, p);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { KindHooks, Prepared } from '../objects/kind-hooks.js';
 import { decidePartition, ledgerOf, namespaceOf, type Ledger, type Reservation } from './ledger.js';
 import { updateLedger, updateLedgerIfAny } from './ledger-writer.js';
 import { badQuantity, sameHard, type Hard } from './quota.js';
-import { claimsOf, releaseClaim } from './namespace-claim.js';
+import { claimsOf, releaseClaimIfGone } from './namespace-claim.js';
 import { removePartitionGrants } from './tenant-teams.js';
 
 /**
@@ -156,6 +156,6 @@ export const partitionHooks: KindHooks<'Partition'> = {
       return rest;
     });
     await removePartitionGrants(deps, name);
-    await releaseClaim(deps, obj);
+    await releaseClaimIfGone(deps, obj);
   },
 };

@@ -10,7 +10,7 @@ import type { KindHooks } from '../objects/kind-hooks.js';
 import { checkShrink, ledgerOf, reservationGraceMs } from './ledger.js';
 import { readTenant, updateLedger } from './ledger-writer.js';
 import { checkPortRanges, checkTenantSpec } from './tenant-spec.js';
-import { releaseClaim } from './namespace-claim.js';
+import { releaseClaimIfGone } from './namespace-claim.js';
 import { createTeams, removeTenantGrants } from './tenant-teams.js';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -80,7 +80,7 @@ export const tenantHooks: KindHooks<'Tenant'> = {
       await deps.objects.delete(kinds.Partition, p.metadata.name).catch((err: unknown) => {
         if (!(err instanceof ApiError && err.status === 404)) throw err;
       });
-      await releaseClaim(deps, p);
+      await releaseClaimIfGone(deps, p);
     }
     const after = await updateLedger(deps.objects, name, (t) => {
       const rest = Object.fromEntries(Object.entries(ledgerOf(t)).filter(([n]) => !names.has(n)));
