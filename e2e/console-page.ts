@@ -37,8 +37,9 @@ export class ConsolePage {
     await this.page.getByTestId('user-menu').waitFor();
   }
 
+  /** The sidebar once its entries are known (the server has answered what the user may read). */
   sidebar(): Locator {
-    return this.page.getByTestId('sidebar');
+    return this.page.locator('[data-testid="sidebar"][data-ready="true"]');
   }
 
   /** Follows a sidebar entry by its label. */

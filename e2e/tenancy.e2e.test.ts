@@ -25,6 +25,7 @@ const tenant = `e2e-${run}`;
 const tenantLabel = `E2E Tenant ${run}`;
 const tenantAdmin = `e2e-tadmin-${run}`;
 const developer = `e2e-dev-${run}`;
+const viewer = `e2e-viewer-${run}`; // a grant on one partition only
 const password = 'e2e-tenancy-password';
 const partition = `${tenant}-web`;
 const group = `${tenant}-qa`;
@@ -51,7 +52,7 @@ beforeAll(async () => {
   server = await startTestServer(kubeconfig);
   admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
   await joinDirect(admin, kubeconfig, cluster, kubeconfig);
-  for (const name of [tenantAdmin, developer]) {
+  for (const name of [tenantAdmin, developer, viewer]) {
     const r = await admin.post('/api/v1/users', { metadata: { name }, spec: { password } });
     expect(r.status).toBe(201);
   }
@@ -62,11 +63,20 @@ beforeAll(async () => {
   ta = new ConsolePage(await tenantContext.newPage(), server.url);
 });
 
+/** Grants a user a template at a scope, through the API as the admin (the binding is named for the user). */
+async function bindUser(user: string, roleTemplate: string, scope: { level: string; name: string }) {
+  const bound = await admin.post('/api/v1/roletemplatebindings', {
+    metadata: { name: user },
+    spec: { subject: { kind: 'User', name: user }, roleTemplate, scope },
+  });
+  expect(bound.status, JSON.stringify(bound.body)).toBe(201);
+}
+
 afterAll(async () => {
   await browser?.close();
   // The tenant takes its partitions, groups and every grant on it along.
   await admin?.del(`/api/v1/tenants/${tenant}?cascade=true`);
-  for (const name of [tenantAdmin, developer]) await admin?.del(`/api/v1/users/${name}`);
+  for (const name of [tenantAdmin, developer, viewer]) await admin?.del(`/api/v1/users/${name}`);
   await leaveDirect({ admin, management: kubeconfig, names: [cluster] });
   await server?.close();
 });
@@ -129,15 +139,7 @@ describe('the tenancy pages', () => {
   });
 
   it('lets a tenant admin pick the tenant and create a partition within quota, which becomes Ready', async () => {
-    const bound = await admin.post('/api/v1/roletemplatebindings', {
-      metadata: { name: tenantAdmin },
-      spec: {
-        subject: { kind: 'User', name: tenantAdmin },
-        roleTemplate: 'tenant-admin',
-        scope: { level: 'tenant', name: tenant },
-      },
-    });
-    expect(bound.status).toBe(201);
+    await bindUser(tenantAdmin, 'tenant-admin', { level: 'tenant', name: tenant });
     await ta.goto('/');
     await ta.signIn(tenantAdmin, password);
     // Their home is their tenant's partitions; their sidebar: APPLICATION and MANAGEMENT, and only what works for them.
@@ -276,6 +278,47 @@ describe('the tenancy pages', () => {
       template: 'team-developers',
       scope: { level: 'tenant', name: tenant },
     });
+  });
+
+  it('offers a developer only what they may do, and a partition-only viewer their tenant', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    try {
+      const dev = new ConsolePage(await context.newPage(), server.url);
+      await dev.goto('/');
+      await dev.signIn(developer, password);
+      await dev.page.waitForURL(`${server.url}/partitions`);
+      await dev.row('partitions-table', partition).waitFor();
+      // Developers deploy into partitions; allocating them and changing teams is not theirs (the server says).
+      await dev.open('Access Control');
+      await dev.row('groups-table', 'QA Testers').waitFor();
+      await dev.open('Partitions');
+      await dev.row('partitions-table', partition).waitFor();
+      for (const action of ['Create partition', 'Resize', 'Delete']) {
+        expect(await dev.page.getByRole('button', { name: action }).count(), action).toBe(0);
+      }
+      await dev.open('Access Control');
+      await dev.row('groups-table', 'QA Testers').waitFor();
+      expect(await dev.page.getByRole('button', { name: 'Create group' }).count()).toBe(0);
+      await dev.screenshot('groups-developer');
+      expect(dev.problems).toEqual([]);
+
+      // A grant on one partition: the session names its tenant, which the console then works in.
+      await bindUser(viewer, 'partition-viewer', { level: 'partition', name: partition });
+      const session = await (
+        await ApiClient.signedIn(server.url, viewer, password)
+      ).get<{ tenants: string[] }>('/api/v1/session');
+      expect(session.body.tenants).toEqual([tenant]);
+      const view = new ConsolePage(await context.newPage(), server.url);
+      await view.goto('/');
+      await view.userMenu('Sign out'); // the developer's session, shared by the context
+      await view.signIn(viewer, password);
+      await view.page.waitForURL(`${server.url}/partitions`);
+      await view.row('partitions-table', partition).waitFor();
+      expect(await view.page.getByRole('button', { name: 'Create partition' }).count()).toBe(0);
+      await view.screenshot('partitions-viewer');
+    } finally {
+      await context.close();
+    }
   });
 
   it('switches to 中文 and back', async () => {

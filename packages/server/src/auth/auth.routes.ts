@@ -127,6 +127,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
       csrfToken: caller.credential.csrf,
       expiresAt: caller.credential.expiresAt,
       grants: deps.access.grants(caller.user).map((g) => ({ template: g.template, scope: g.scope })),
+      // The tenants to work in (the console's tenant switcher), partition grants counted by their tenant.
+      tenants: deps.access.tenantsOf(caller.user),
     };
   });
 

@@ -44,6 +44,19 @@ export class Access {
     return this.entry(user).grants;
   }
 
+  /** The tenants the user holds a grant in: on the tenant itself or on one of its partitions (sorted). */
+  tenantsOf(user: string): string[] {
+    const names = this.grants(user).flatMap((g) => {
+      if (g.scope.level === 'tenant' && g.scope.name) return [g.scope.name];
+      if (g.scope.level === 'partition' && g.scope.name) {
+        const tenant = this.cache.get('Partition', g.scope.name)?.spec.tenant;
+        return tenant ? [tenant] : [];
+      }
+      return [];
+    });
+    return [...new Set(names)].sort();
+  }
+
   /** The grants with only their rules on platform objects (those naming shipyard.dev: `*` means the clusters' groups). */
   private platformGrants(user: string): Grant[] {
     return this.entry(user).platform;

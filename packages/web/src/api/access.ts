@@ -9,7 +9,3 @@ const at = (s: Session, level: Grant['scope']['level']) => s.grants.some((g) => 
 /** A platform-level grant: the system administrator's view (RESOURCE, MANAGEMENT). */
 export const isPlatformUser = (s: Session) => at(s, 'platform');
 export const seesClusters = (s: Session) => at(s, 'platform') || at(s, 'cluster');
-export const seesTenants = (s: Session) => at(s, 'platform') || at(s, 'tenant');
-/** Platform auditors read the whole log, cluster administrators their clusters' records. */
-export const seesAudit = (s: Session) =>
-  at(s, 'platform') || s.grants.some((g) => g.template === 'cluster-admin');

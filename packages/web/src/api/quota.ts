@@ -6,20 +6,21 @@
 import type { TenantQuotaView } from '@shipyard/api';
 import { useQuery } from '@tanstack/react-query';
 import { api, enc } from './client';
+import { useWatch } from './watch';
 
 export type { ClusterQuotaView, PartitionLine, QuotaLine, TenantQuotaView } from '@shipyard/api';
 
 /**
- * The quota view. Its key sits under `management/tenants`, so a change of the tenant (its ledger: a partition
- * made, resized or deleted) refetches it over the watch channel; what partitions use changes in their status,
- * not the tenant's, hence the polling too.
+ * The quota view, live: its key sits under `management/tenants`, so a change of the tenant (its quota, its
+ * ledger) refetches it, and a partition's change does too (watch.tsx: derived views), which is where what
+ * partitions use moves.
  */
 export function useTenantQuota(tenant: string | undefined) {
+  useWatch(['management/tenants', 'management/partitions']);
   return useQuery({
     queryKey: ['management', 'tenants', 'quota', tenant],
     queryFn: ({ signal }) =>
       api.get<TenantQuotaView>(`/api/v1/tenants/${enc(tenant ?? '')}/quota`, undefined, signal),
     enabled: !!tenant,
-    refetchInterval: 15_000,
   });
 }

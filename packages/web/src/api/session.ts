@@ -15,6 +15,8 @@ export type Session = {
   csrfToken: string;
   expiresAt: string;
   grants: Grant[];
+  /** The tenants the user holds a grant in (on the tenant or one of its partitions), sorted. */
+  tenants: string[];
 };
 
 export const sessionKey = ['session'] as const;

@@ -3,7 +3,8 @@
  * APPLICATION and Access Control are that tenant's. Remembered per user in localStorage.
  *
  * Which tenants one may choose comes from the session, so the sidebar knows at once without a request: a
- * platform user any tenant; anyone else the tenants a grant of theirs names (as a user or through a group).
+ * platform user any tenant; anyone else the tenants they hold a grant in, on the tenant or on one of its
+ * partitions (as a user or through a group).
  * A remembered tenant that is no longer among them is not chosen; the first of them is.
  */
 import { useCallback, useSyncExternalStore } from 'react';
@@ -22,11 +23,9 @@ function subscribe(listener: () => void): () => void {
   };
 }
 
-/** 'any' for a platform user; otherwise the tenants their grants name, sorted. */
+/** 'any' for a platform user; otherwise the tenants they hold a grant in (the session's `tenants`). */
 export function tenantChoices(s: Session): 'any' | string[] {
-  if (isPlatformUser(s)) return 'any';
-  const names = s.grants.flatMap((g) => (g.scope.level === 'tenant' && g.scope.name ? [g.scope.name] : []));
-  return [...new Set(names)].sort();
+  return isPlatformUser(s) ? 'any' : s.tenants;
 }
 
 export function rememberTenant(user: string, tenant: string | undefined): void {

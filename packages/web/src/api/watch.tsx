@@ -5,12 +5,23 @@ import { WatchClient, type WatchStatus } from './watch-client';
 
 const WatchContext = createContext<WatchClient | null>(null);
 
-/** The app's client: a change of `a/b` invalidates every query whose key begins [a, b]. */
+/**
+ * Views made from other lists, by the watch key whose change changes them too: a tenant's quota view sums
+ * its partitions' shares and use, which move in the partitions' status.
+ */
+const derived: Record<string, readonly string[][]> = {
+  'management/partitions': [['management', 'tenants', 'quota']],
+};
+
+/** The app's client: a change of `a/b` invalidates every query whose key begins [a, b], and its derived views. */
 export function createWatchClient(qc: QueryClient): WatchClient {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return new WatchClient({
     url: `${scheme}://${location.host}/api/v1/watch`,
-    onChange: (key) => void qc.invalidateQueries({ queryKey: key.split('/') }),
+    onChange: (key) => {
+      void qc.invalidateQueries({ queryKey: key.split('/') });
+      for (const queryKey of derived[key] ?? []) void qc.invalidateQueries({ queryKey });
+    },
   });
 }
 

@@ -14,8 +14,9 @@ import {
 } from '@ant-design/icons';
 import type { ParseKeys } from 'i18next';
 import type { ComponentType, ReactNode } from 'react';
-import { isPlatformUser, seesAudit, seesClusters } from '../api/access';
+import { seesClusters } from '../api/access';
 import type { Session } from '../api/session';
+import type { NavContext } from './nav-context';
 
 /** Sidebar sections, in order: the system admin's RESOURCE, the chosen tenant's APPLICATION, MANAGEMENT. */
 export const sections = [
@@ -25,9 +26,6 @@ export const sections = [
 ] as const satisfies readonly { key: string; label: ParseKeys }[];
 
 export type SectionKey = (typeof sections)[number]['key'];
-
-/** What menus depend on besides the session: the tenant chosen in the top bar (api/tenant-choice.ts). */
-export type NavContext = { tenant: string | undefined };
 
 export type PageDef = {
   /** Route path under `/`, react-router syntax (`clusters/:name`). */
@@ -70,7 +68,7 @@ export const pages: PageDef[] = [
     path: 'tenants',
     load: () => import('../pages/tenants/tenants-page'),
     menu: { section: 'management', label: 'nav.tenants', icon: <TeamOutlined /> },
-    visible: isPlatformUser,
+    visible: (_s, ctx) => ctx.may.tenants,
   },
   { path: 'tenants/~new', load: () => import('../pages/tenants/tenant-form-page') },
   { path: 'tenants/:name', load: () => import('../pages/tenants/tenant-detail-page') },
@@ -86,7 +84,7 @@ export const pages: PageDef[] = [
     path: 'audit',
     load: () => import('../pages/audit/audit-page'),
     menu: { section: 'management', label: 'nav.audit', icon: <AuditOutlined /> },
-    visible: seesAudit,
+    visible: (_s, ctx) => ctx.may.audit,
   },
   // Reached from the user menu, for everyone.
   { path: 'tokens', load: () => import('../pages/tokens/tokens-page') },

@@ -1,8 +1,8 @@
 import type { ComponentType } from 'react';
 import { createBrowserRouter, Navigate } from 'react-router';
-import { useTenant } from '../api/tenant-choice';
 import { ConsoleLayout } from './console-layout';
 import { FullPageSpin, NotFoundPage, RouteError } from './route-states';
+import { useNavContext } from './nav-context';
 import { homePath, pages } from './pages';
 import { RequireSession, useCurrentSession } from './require-session';
 
@@ -11,8 +11,10 @@ const lazyPage = (load: () => Promise<{ default: ComponentType }>) => async () =
 });
 
 function Home() {
-  const { tenant } = useTenant();
-  return <Navigate to={homePath(useCurrentSession(), { tenant })} replace />;
+  const session = useCurrentSession();
+  const nav = useNavContext();
+  if (!nav.ready) return <FullPageSpin />;
+  return <Navigate to={homePath(session, nav)} replace />;
 }
 
 /** Routes from the page table: sign-in outside the console's frame, every other page inside it. */

@@ -3,6 +3,7 @@ import { Button, Space, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { useCanDo } from '../../api/can';
 import { sources, type Cluster } from '../../api/platform';
 import { formatBytes, formatCpu, formatTime } from '../../components/format';
 import { PageHeader } from '../../components/page-header';
@@ -16,6 +17,7 @@ export default function ClustersPage() {
   const kubeconfig = useKubeconfigDownload();
   // undefined: closed; '': a new cluster; a name: register that agent cluster again.
   const [registering, setRegistering] = useState<string>();
+  const mayRegister = useCanDo('create', 'clusters', { level: 'platform' });
   const columns: ColumnDef<Cluster>[] = [
     {
       key: 'name',
@@ -73,7 +75,7 @@ export default function ClustersPage() {
               onClick={() => kubeconfig.mutate(c.metadata.name)}
             />
           </Tooltip>
-          {c.spec.connection?.mode === 'agent' && !c.status?.agent?.connected && (
+          {mayRegister && c.spec.connection?.mode === 'agent' && !c.status?.agent?.connected && (
             <Button size="small" onClick={() => setRegistering(c.metadata.name)}>
               {t('clusters.reRegister')}
             </Button>
@@ -87,9 +89,11 @@ export default function ClustersPage() {
       <PageHeader
         title={t('clusters.title')}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setRegistering('')}>
-            {t('clusters.register')}
-          </Button>
+          mayRegister && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setRegistering('')}>
+              {t('clusters.register')}
+            </Button>
+          )
         }
       />
       {kubeconfig.error && (

@@ -7,6 +7,7 @@ import { Button, Descriptions, Space, Table, Tabs, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
+import { tenantScope, useWrites } from '../../api/can';
 import { useAll, useObject, type Group } from '../../api/platform';
 import { useWatch } from '../../api/watch';
 import { ErrorState } from '../../components/error-state';
@@ -21,6 +22,7 @@ export default function GroupDetailPage() {
   const [params, setParams] = useSearchParams();
   const [editing, setEditing] = useState(false);
   const group = useObject<Group>('groups', name);
+  const may = useWrites('groups', tenantScope(group.data?.spec.tenant));
   useWatch(['management/groups', 'management/roletemplatebindings']);
   if (group.error) return <ErrorState error={group.error} onRetry={() => void group.refetch()} />;
   const g = group.data;
@@ -34,7 +36,7 @@ export default function GroupDetailPage() {
           </Space>
         }
         extra={
-          g?.spec.tenant && (
+          may.update && (
             <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>
               {t('common.modify')}
             </Button>

@@ -4,11 +4,13 @@
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Empty, Popconfirm, Space } from 'antd';
+import { App, Button, Empty, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { tenantScope, useWrites } from '../../api/can';
 import { sources, type Group } from '../../api/platform';
 import { useTenant } from '../../api/tenant-choice';
+import { ConfirmButton } from '../../components/confirm-button';
 import { PageHeader } from '../../components/page-header';
 import { ResourceTable, type ColumnDef } from '../../components/resource-table';
 import { deleteGroup } from './delete-group';
@@ -18,6 +20,7 @@ import { groupColumns } from './group-columns';
 export default function GroupsPage() {
   const { t } = useTranslation();
   const { tenant } = useTenant();
+  const may = useWrites('groups', tenantScope(tenant));
   const { message } = App.useApp();
   const qc = useQueryClient();
   // undefined: closed; null: a new group; a group: modify it.
@@ -30,39 +33,39 @@ export default function GroupsPage() {
     onSettled: () => qc.invalidateQueries({ queryKey: ['management'] }),
   });
   if (!tenant) return <Empty description={t('tenantSwitch.chooseFirst')} />;
-  const columns: ColumnDef<Group>[] = [
-    ...groupColumns(t),
-    {
+  const columns: ColumnDef<Group>[] = [...groupColumns(t)];
+  if (may.update || may.delete) {
+    columns.push({
       key: 'actions',
       title: t('common.actions'),
       render: (g) => (
         <Space>
-          <Button size="small" onClick={() => setEditing(g)}>
-            {t('common.modify')}
-          </Button>
-          <Popconfirm
-            title={t('groups.deleteConfirm', { name: g.spec.displayName || g.metadata.name })}
-            okText={t('common.delete')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => remove.mutateAsync(g)}
-          >
-            <Button size="small" danger>
-              {t('common.delete')}
+          {may.update && (
+            <Button size="small" onClick={() => setEditing(g)}>
+              {t('common.modify')}
             </Button>
-          </Popconfirm>
+          )}
+          {may.delete && (
+            <ConfirmButton
+              question={t('groups.deleteConfirm', { name: g.spec.displayName || g.metadata.name })}
+              action={t('common.delete')}
+              onConfirm={() => remove.mutateAsync(g)}
+            />
+          )}
         </Space>
       ),
-    },
-  ];
+    });
+  }
   return (
     <>
       <PageHeader
         title={t('groups.title')}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>
-            {t('groups.create')}
-          </Button>
+          may.create && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)}>
+              {t('groups.create')}
+            </Button>
+          )
         }
       />
       <ResourceTable<Group>

@@ -4,14 +4,16 @@
  */
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Descriptions, Popconfirm, Space, Tabs } from 'antd';
+import { App, Button, Descriptions, Space, Tabs } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { tenantScope, useWrites } from '../../api/can';
 import { api, enc } from '../../api/client';
 import { readyCondition, useObject, type Partition } from '../../api/platform';
 import { useWatch } from '../../api/watch';
 import { ErrorState } from '../../components/error-state';
 import { formatTime } from '../../components/format';
+import { ConfirmButton } from '../../components/confirm-button';
 import { PageHeader } from '../../components/page-header';
 import { NetworkPolicyEditor } from './network-policy-editor';
 import { namespaceOf, PartitionReady, PartitionUse } from './partition-status';
@@ -24,6 +26,7 @@ export default function PartitionDetailPage() {
   const qc = useQueryClient();
   const [params, setParams] = useSearchParams();
   const partition = useObject<Partition>('partitions', name);
+  const may = useWrites('partitions', tenantScope(partition.data?.spec.tenant));
   useWatch(['management/partitions']);
   const remove = useMutation({
     mutationFn: () => api.del(`/api/v1/partitions/${enc(name)}`),
@@ -48,20 +51,21 @@ export default function PartitionDetailPage() {
         }
         extra={
           <Space>
-            <Link to={`/partitions/${name}/edit`}>
-              <Button icon={<EditOutlined />}>{t('partitions.resize')}</Button>
-            </Link>
-            <Popconfirm
-              title={t('partitions.deleteConfirm', { name })}
-              okText={t('common.delete')}
-              cancelText={t('common.cancel')}
-              okButtonProps={{ danger: true }}
-              onConfirm={() => remove.mutateAsync()}
-            >
-              <Button danger icon={<DeleteOutlined />} loading={remove.isPending}>
-                {t('common.delete')}
-              </Button>
-            </Popconfirm>
+            {may.update && (
+              <Link to={`/partitions/${name}/edit`}>
+                <Button icon={<EditOutlined />}>{t('partitions.resize')}</Button>
+              </Link>
+            )}
+            {may.delete && (
+              <ConfirmButton
+                question={t('partitions.deleteConfirm', { name })}
+                action={t('common.delete')}
+                onConfirm={() => remove.mutateAsync()}
+                size="middle"
+                icon={<DeleteOutlined />}
+                loading={remove.isPending}
+              />
+            )}
           </Space>
         }
       />

@@ -4,13 +4,15 @@
  */
 import { PieChartOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Empty, Popconfirm, Space, Typography } from 'antd';
+import { App, Button, Empty, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { tenantScope, useWrites } from '../../api/can';
 import { api, enc } from '../../api/client';
 import { sources, type Partition } from '../../api/platform';
 import { useTenant } from '../../api/tenant-choice';
 import { formatTime } from '../../components/format';
+import { ConfirmButton } from '../../components/confirm-button';
 import { PageHeader } from '../../components/page-header';
 import { ResourceTable, type ColumnDef } from '../../components/resource-table';
 import { namespaceOf, PartitionReady, PartitionUse } from './partition-status';
@@ -18,6 +20,7 @@ import { namespaceOf, PartitionReady, PartitionUse } from './partition-status';
 export default function PartitionsPage() {
   const { t } = useTranslation();
   const { tenant } = useTenant();
+  const may = useWrites('partitions', tenantScope(tenant));
   const { message } = App.useApp();
   const qc = useQueryClient();
   const remove = useMutation({
@@ -49,29 +52,29 @@ export default function PartitionsPage() {
       sortPath: 'metadata.creationTimestamp',
       render: (p) => formatTime(p.metadata.creationTimestamp),
     },
-    {
+  ];
+  if (may.update || may.delete) {
+    columns.push({
       key: 'actions',
       title: t('common.actions'),
       render: (p) => (
         <Space>
-          <Link to={`/partitions/${p.metadata.name}/edit`}>
-            <Button size="small">{t('partitions.resize')}</Button>
-          </Link>
-          <Popconfirm
-            title={t('partitions.deleteConfirm', { name: p.metadata.name })}
-            okText={t('common.delete')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => remove.mutateAsync(p)}
-          >
-            <Button size="small" danger>
-              {t('common.delete')}
-            </Button>
-          </Popconfirm>
+          {may.update && (
+            <Link to={`/partitions/${p.metadata.name}/edit`}>
+              <Button size="small">{t('partitions.resize')}</Button>
+            </Link>
+          )}
+          {may.delete && (
+            <ConfirmButton
+              question={t('partitions.deleteConfirm', { name: p.metadata.name })}
+              action={t('common.delete')}
+              onConfirm={() => remove.mutateAsync(p)}
+            />
+          )}
         </Space>
       ),
-    },
-  ];
+    });
+  }
   return (
     <>
       <PageHeader
@@ -81,11 +84,13 @@ export default function PartitionsPage() {
             <Link to={`/tenants/${tenant}`}>
               <Button icon={<PieChartOutlined />}>{t('partitions.tenantQuota')}</Button>
             </Link>
-            <Link to="/partitions/~new">
-              <Button type="primary" icon={<PlusOutlined />}>
-                {t('partitions.create')}
-              </Button>
-            </Link>
+            {may.create && (
+              <Link to="/partitions/~new">
+                <Button type="primary" icon={<PlusOutlined />}>
+                  {t('partitions.create')}
+                </Button>
+              </Link>
+            )}
           </Space>
         }
       />

@@ -7,9 +7,8 @@ import { EditOutlined } from '@ant-design/icons';
 import { Button, Descriptions, Space, Tabs } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { isPlatformUser } from '../../api/access';
+import { useCan } from '../../api/can';
 import { useObject, type Tenant } from '../../api/platform';
-import { useSession } from '../../api/session';
 import { useWatch } from '../../api/watch';
 import { ErrorState } from '../../components/error-state';
 import { formatTime } from '../../components/format';
@@ -23,7 +22,10 @@ export default function TenantDetailPage() {
   const name = useParams().name ?? '';
   const [params, setParams] = useSearchParams();
   const tenant = useObject<Tenant>('tenants', name);
-  const session = useSession().data;
+  const [mayList, mayEdit] = useCan([
+    { verb: 'list', resource: 'tenants', scope: { level: 'platform' } },
+    { verb: 'update', resource: 'tenants', scope: { level: 'tenant', name } },
+  ]);
   useWatch(['management/tenants', 'management/partitions', 'management/groups']);
   if (tenant.error) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
   const x = tenant.data;
@@ -33,14 +35,13 @@ export default function TenantDetailPage() {
       <PageHeader
         title={
           <Space>
-            {session && isPlatformUser(session) && <Link to="/tenants">{t('tenants.title')}</Link>}
-            {session && isPlatformUser(session) && '/'}
+            {mayList && <Link to="/tenants">{t('tenants.title')}</Link>}
+            {mayList && '/'}
             <span data-testid="tenant-title">{x?.spec.displayName || name}</span>
           </Space>
         }
         extra={
-          session &&
-          isPlatformUser(session) && (
+          mayEdit && (
             <Link to={`/tenants/${name}/edit`}>
               <Button icon={<EditOutlined />}>{t('common.edit')}</Button>
             </Link>

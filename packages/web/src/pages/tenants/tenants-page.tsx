@@ -3,6 +3,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { Button, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { useCanDo } from '../../api/can';
 import { sources, type Tenant } from '../../api/platform';
 import { formatTime } from '../../components/format';
 import { PageHeader } from '../../components/page-header';
@@ -10,6 +11,7 @@ import { ResourceTable, type ColumnDef } from '../../components/resource-table';
 
 export default function TenantsPage() {
   const { t } = useTranslation();
+  const mayCreate = useCanDo('create', 'tenants', { level: 'platform' });
   const columns: ColumnDef<Tenant>[] = [
     {
       key: 'name',
@@ -40,11 +42,13 @@ export default function TenantsPage() {
       <PageHeader
         title={t('tenants.title')}
         extra={
-          <Link to="/tenants/~new">
-            <Button type="primary" icon={<PlusOutlined />}>
-              {t('tenants.create')}
-            </Button>
-          </Link>
+          mayCreate && (
+            <Link to="/tenants/~new">
+              <Button type="primary" icon={<PlusOutlined />}>
+                {t('tenants.create')}
+              </Button>
+            </Link>
+          )
         }
       />
       <ResourceTable<Tenant>

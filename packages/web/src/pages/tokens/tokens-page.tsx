@@ -4,12 +4,13 @@
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Popconfirm, Typography } from 'antd';
+import { App, Button, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, enc } from '../../api/client';
 import { sources, type TokenView } from '../../api/platform';
 import { formatTime } from '../../components/format';
+import { ConfirmButton } from '../../components/confirm-button';
 import { PageHeader } from '../../components/page-header';
 import { ResourceTable, type ColumnDef } from '../../components/resource-table';
 import { CreateTokenDialog } from './create-token-dialog';
@@ -33,17 +34,11 @@ export default function TokensPage() {
       key: 'actions',
       title: t('common.actions'),
       render: (x) => (
-        <Popconfirm
-          title={t('tokens.revokeConfirm', { name: x.name ?? x.id })}
-          okText={t('tokens.revoke')}
-          cancelText={t('common.cancel')}
-          okButtonProps={{ danger: true }}
+        <ConfirmButton
+          question={t('tokens.revokeConfirm', { name: x.name ?? x.id })}
+          action={t('tokens.revoke')}
           onConfirm={() => revoke.mutateAsync(x)}
-        >
-          <Button size="small" danger>
-            {t('tokens.revoke')}
-          </Button>
-        </Popconfirm>
+        />
       ),
     },
   ];
