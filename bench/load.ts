@@ -1,5 +1,6 @@
 // Runs one load measurement on a worker thread (load-worker.ts) and summarizes it.
 import { Worker } from 'node:worker_threads';
+import { percentile } from './stats.js';
 
 export type LoadSpec = {
   /** http(s)://host:port of the target. */
@@ -34,11 +35,6 @@ export type LoadResult = {
   errors: number;
   firstErrors: string[];
 };
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 export function summarize(spec: Pick<LoadSpec, 'connections'>, r: WorkerReport): LoadResult {
   const sorted = Float64Array.from(r.latencies).sort();

@@ -1,4 +1,5 @@
 // Plain-text tables of the measurements and their ratios.
+import type { ConsoleRow } from './console.bench.js';
 import type { Ratio, Row } from './lists.bench.js';
 
 function table(header: string[], lines: string[][], left: number): string {
@@ -37,5 +38,13 @@ export function ratiosTable(ratios: Ratio[]): string {
       ratios.map((r) => [r.what, `${num(r.throughput, 2)}x`, `${num(r.p50, 2)}x`, `${num(r.p99, 2)}x`]),
       1,
     ) + note
+  );
+}
+
+export function consoleTable(rows: ConsoleRow[]): string {
+  return table(
+    ['the console', 'p50 ms', 'p99 ms', 'max ms', 'p50 / reference'],
+    rows.map((r) => [r.what, num(r.ms.p50, 0), num(r.ms.p99, 0), num(r.ms.max, 0), `${num(r.ratio, 2)}x`]),
+    1,
   );
 }

@@ -7,6 +7,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { kubectl, type LocalCluster } from '@shipyard/localkube';
 import { kubeGet, kubeTarget, type KubeTarget } from './kube.js';
+import { percentiles } from './stats.js';
 
 export type TenancyBenchOptions = {
   base: string;
@@ -46,12 +47,6 @@ function memory(): Memory {
   return { heapUsedMiB: mib(m.heapUsed), rssMiB: mib(m.rss) };
 }
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: pct(s, 50), p99: pct(s, 99), max: s[s.length - 1] ?? NaN };
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchTenancy(o: TenancyBenchOptions): Promise<TenancyResult> {
@@ -173,12 +168,12 @@ export async function benchTenancy(o: TenancyBenchOptions): Promise<TenancyResul
   const allReadySeconds = (performance.now() - t1) / 1000;
   await sleep(5000); // informers settle, controllers idle
   const after = memory();
-  const q = stats(quota);
-  const r = stats(rbac);
+  const q = percentiles(quota);
+  const r = percentiles(rbac);
   return {
     clusters: o.clusters.length,
     timed: o.timed,
-    readyMs: stats(ready),
+    readyMs: percentiles(ready),
     quotaMs: { p50: q.p50, p99: q.p99 },
     rbacMs: { p50: r.p50, p99: r.p99 },
     total: o.total,
