@@ -5,8 +5,9 @@
  * the RoleBindings once the namespace exists.
  *
  * - Delete: the controller puts a finalizer on every Partition and takes it off once the namespace is gone
- *   (or its cluster no longer exists), giving up the partition's claim on the namespace (namespace-claim.ts). While the cluster does not answer the finalizer stays, Ready says
- *   so, and the controller retries with backoff.
+ *   (or its cluster no longer exists), giving up the partition's claim on the namespace (namespace-claim.ts).
+ *   While the cluster does not answer the finalizer stays, Ready says so, and the controller retries with
+ *   backoff.
  * - Status: namespace, the quota's enforced `hard` and counted `used`, and Ready (True when every object is
  *   there and the cluster's quota controller enforces the quota). The tenant's sums: tenant-usage.ts.
  * - A namespace labelled for a partition that does not exist (deleted around the finalizer) is removed.
