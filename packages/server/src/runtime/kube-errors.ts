@@ -50,6 +50,10 @@ export class KubeApiError extends Error {
   }
 }
 
+/** Whether `err` is the apiserver answering `status` (404 gone, 409 conflict…). */
+export const isKubeStatus = (err: unknown, status: number): boolean =>
+  err instanceof KubeApiError && err.status === status;
+
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

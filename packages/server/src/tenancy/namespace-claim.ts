@@ -15,7 +15,7 @@ import type { Partition } from '@shipyard/api';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import { conflict, fromKube } from '../http/errors.js';
 import type { Management } from '../kube/management.js';
-import { KubeApiError } from '../runtime/kube-errors.js';
+import { isKubeStatus as isStatus } from '../runtime/kube-errors.js';
 import { kubeRequest } from '../runtime/kube-request.js';
 import { namespaceOf, reservationGraceMs } from './ledger.js';
 
@@ -26,8 +26,6 @@ type Claim = {
 export type ClaimAsk = { cluster: string; namespace: string; partition: string; tenant: string };
 
 export const claimName = (cluster: string, namespace: string) => `shipyard-ns.${cluster}.${namespace}`;
-
-const isStatus = (err: unknown, status: number) => err instanceof KubeApiError && err.status === status;
 
 export class NamespaceClaims {
   constructor(

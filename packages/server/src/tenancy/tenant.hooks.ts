@@ -11,6 +11,7 @@ import { checkShrink, ledgerOf, reservationGraceMs } from './ledger.js';
 import { readTenant, updateLedger } from './ledger-writer.js';
 import { checkPortRanges, checkTenantSpec } from './tenant-spec.js';
 import { releaseClaimIfGone } from './namespace-claim.js';
+import { claimPorts, releasePorts } from './port-claims.js';
 import { createTeams, removeTenantGrants } from './tenant-teams.js';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -32,14 +33,32 @@ export const tenantHooks: KindHooks<'Tenant'> = {
     }
   },
 
-  /** A new tenant comes with its teams; if the tenant cannot be written, they go again. */
-  async prepare({ op, obj }, deps) {
-    if (op !== 'create' || deps.cache.get('Tenant', obj.metadata.name)) return {};
-    return { rollback: await createTeams(deps, obj.metadata.name) };
+  /**
+   * The L4 ranges the tenant gains are claimed across replicas (port-claims.ts); a new tenant comes with its
+   * teams. If the tenant cannot be written, both are taken back.
+   */
+  async prepare({ op, obj, old }, deps) {
+    const ports = await claimPorts(deps, obj, old);
+    if (op !== 'create' || deps.cache.get('Tenant', obj.metadata.name)) return ports;
+    let removeTeams: () => Promise<void>;
+    try {
+      removeTeams = await createTeams(deps, obj.metadata.name);
+    } catch (err) {
+      await ports.rollback?.();
+      throw err;
+    }
+    return {
+      commit: ports.commit,
+      rollback: async () => {
+        await removeTeams();
+        await ports.rollback?.();
+      },
+    };
   },
 
   async afterDelete(obj, deps) {
     await removeTenantGrants(deps, obj.metadata.name);
+    await releasePorts(deps, obj);
   },
 
   async beforeDelete({ caller, obj, cascade }, deps) {
