@@ -2,16 +2,17 @@
  * One cluster: what the platform knows of it (status, conditions, capacity) and what its own API server has
  * (nodes, events). A cluster that cannot be reached still shows its page: each tab says why it has no data.
  */
-import { Button, Descriptions, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { Button, Descriptions, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import type { KubeEvent, KubeNode } from '../../api/kube-types';
 import { clusterResource } from '../../api/list';
 import { useCluster, type Cluster } from '../../api/platform';
 import { useWatch } from '../../api/watch';
 import { ErrorState } from '../../components/error-state';
 import { formatBytes, formatCpu, formatTime } from '../../components/format';
+import { UrlTabs } from '../../components/url-tabs';
 import { PageHeader } from '../../components/page-header';
 import { ResourceTable } from '../../components/resource-table';
 import { nodeColumns } from '../nodes/node-columns';
@@ -22,13 +23,11 @@ import { useKubeconfigDownload } from './use-kubeconfig';
 export default function ClusterDetailPage() {
   const { t } = useTranslation();
   const name = useParams().name ?? '';
-  const [params, setParams] = useSearchParams();
   const cluster = useCluster(name);
   const kubeconfig = useKubeconfigDownload();
   useWatch(['management/clusters']);
   if (cluster.error) return <ErrorState error={cluster.error} onRetry={() => void cluster.refetch()} />;
   const c = cluster.data;
-  const tab = params.get('tab') ?? 'nodes';
   return (
     <>
       <PageHeader
@@ -50,9 +49,8 @@ export default function ClusterDetailPage() {
         {kubeconfig.error && <Typography.Text type="danger">{kubeconfig.error.message}</Typography.Text>}
       </PageHeader>
       {c && <Overview cluster={c} />}
-      <Tabs
-        activeKey={tab}
-        onChange={(key) => setParams({ tab: key }, { replace: true })}
+      <UrlTabs
+        defaultKey="nodes"
         items={[
           {
             key: 'nodes',

@@ -3,15 +3,16 @@
  * Permissions (the templates bound to it at the tenant or one of its partitions).
  */
 import { EditOutlined } from '@ant-design/icons';
-import { Button, Descriptions, Space, Table, Tabs, Tag } from 'antd';
+import { Button, Descriptions, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { tenantScope, useWrites } from '../../api/can';
 import { useAll, useObject, type Group } from '../../api/platform';
 import { useWatch } from '../../api/watch';
 import { ErrorState } from '../../components/error-state';
 import { formatTime } from '../../components/format';
+import { UrlTabs } from '../../components/url-tabs';
 import { PageHeader } from '../../components/page-header';
 import { GroupDialog } from './group-dialog';
 import { GroupPermissions } from './group-permissions';
@@ -19,14 +20,12 @@ import { GroupPermissions } from './group-permissions';
 export default function GroupDetailPage() {
   const { t } = useTranslation();
   const name = useParams().name ?? '';
-  const [params, setParams] = useSearchParams();
   const [editing, setEditing] = useState(false);
   const group = useObject<Group>('groups', name);
   const may = useWrites('groups', tenantScope(group.data?.spec.tenant));
   useWatch(['management/groups', 'management/roletemplatebindings']);
   if (group.error) return <ErrorState error={group.error} onRetry={() => void group.refetch()} />;
   const g = group.data;
-  const tab = params.get('tab') ?? 'members';
   return (
     <>
       <PageHeader
@@ -65,9 +64,8 @@ export default function GroupDetailPage() {
               {g.spec.description || t('common.none')}
             </Descriptions.Item>
           </Descriptions>
-          <Tabs
-            activeKey={tab}
-            onChange={(key) => setParams({ tab: key }, { replace: true })}
+          <UrlTabs
+            defaultKey="members"
             items={[
               { key: 'members', label: t('groups.tabs.members'), children: <MemberList group={g} /> },
               {

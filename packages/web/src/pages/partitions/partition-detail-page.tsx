@@ -4,9 +4,9 @@
  */
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Descriptions, Space, Tabs } from 'antd';
+import { App, Button, Descriptions, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { tenantScope, useWrites } from '../../api/can';
 import { api, enc } from '../../api/client';
 import { readyCondition, useObject, type Partition } from '../../api/platform';
@@ -14,6 +14,7 @@ import { useWatch } from '../../api/watch';
 import { ErrorState } from '../../components/error-state';
 import { formatTime } from '../../components/format';
 import { ConfirmButton } from '../../components/confirm-button';
+import { UrlTabs } from '../../components/url-tabs';
 import { PageHeader } from '../../components/page-header';
 import { NetworkPolicyEditor } from './network-policy-editor';
 import { namespaceOf, PartitionReady, PartitionUse } from './partition-status';
@@ -24,7 +25,6 @@ export default function PartitionDetailPage() {
   const name = useParams().name ?? '';
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const [params, setParams] = useSearchParams();
   const partition = useObject<Partition>('partitions', name);
   const may = useWrites('partitions', tenantScope(partition.data?.spec.tenant));
   useWatch(['management/partitions']);
@@ -39,7 +39,6 @@ export default function PartitionDetailPage() {
   });
   if (partition.error) return <ErrorState error={partition.error} onRetry={() => void partition.refetch()} />;
   const p = partition.data;
-  const tab = params.get('tab') ?? 'quota';
   const ready = p && readyCondition(p);
   return (
     <>
@@ -99,9 +98,8 @@ export default function PartitionDetailPage() {
               </Descriptions.Item>
             )}
           </Descriptions>
-          <Tabs
-            activeKey={tab}
-            onChange={(key) => setParams({ tab: key }, { replace: true })}
+          <UrlTabs
+            defaultKey="quota"
             items={[
               {
                 key: 'quota',

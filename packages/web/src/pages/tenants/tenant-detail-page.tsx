@@ -4,14 +4,15 @@
  * them) and its Partition Stats (each partition's share and use). Tabs live in the URL.
  */
 import { EditOutlined } from '@ant-design/icons';
-import { Button, Descriptions, Space, Tabs } from 'antd';
+import { Button, Descriptions, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { useCan } from '../../api/can';
 import { useObject, type Tenant } from '../../api/platform';
 import { useWatch } from '../../api/watch';
 import { ErrorState } from '../../components/error-state';
 import { formatTime } from '../../components/format';
+import { UrlTabs } from '../../components/url-tabs';
 import { PageHeader } from '../../components/page-header';
 import { TenantMembers } from './tenant-members';
 import { TenantPartitionStats } from './tenant-partition-stats';
@@ -20,7 +21,6 @@ import { TenantQuotas } from './tenant-quotas';
 export default function TenantDetailPage() {
   const { t } = useTranslation();
   const name = useParams().name ?? '';
-  const [params, setParams] = useSearchParams();
   const tenant = useObject<Tenant>('tenants', name);
   const [mayList, mayEdit] = useCan([
     { verb: 'list', resource: 'tenants', scope: { level: 'platform' } },
@@ -29,7 +29,6 @@ export default function TenantDetailPage() {
   useWatch(['management/tenants', 'management/partitions', 'management/groups']);
   if (tenant.error) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
   const x = tenant.data;
-  const tab = params.get('tab') ?? 'quotas';
   return (
     <>
       <PageHeader
@@ -64,9 +63,8 @@ export default function TenantDetailPage() {
           </Descriptions.Item>
         </Descriptions>
       )}
-      <Tabs
-        activeKey={tab}
-        onChange={(key) => setParams({ tab: key }, { replace: true })}
+      <UrlTabs
+        defaultKey="quotas"
         items={[
           { key: 'quotas', label: t('tenantDetail.tabs.quotas'), children: <TenantQuotas tenant={name} /> },
           {
