@@ -3,7 +3,7 @@
  * peer (another partition of the tenant on the same cluster, a CIDR, or any), a protocol and a port range,
  * saved into the Partition's spec; the controller renders them as NetworkPolicies in its namespace.
  */
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
@@ -12,6 +12,7 @@ import { api, enc } from '../../api/client';
 import { useAll, type Partition } from '../../api/platform';
 import { showMappedFieldError } from '../../components/form-errors';
 import { isCidr, ruleFieldOf, ruleOf, rowOf, type RuleRow } from './network-rules';
+import { RemoveRowButton } from '../../components/remove-row-button';
 
 type Values = { rules?: RuleRow[] };
 
@@ -139,12 +140,7 @@ export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
                     >
                       <InputNumber min={1} max={65535} placeholder="6000" style={{ width: 110 }} />
                     </Form.Item>
-                    <Button
-                      type="text"
-                      aria-label={t('common.remove')}
-                      icon={<DeleteOutlined />}
-                      onClick={() => remove(f.name)}
-                    />
+                    <RemoveRowButton onRemove={() => remove(f.name)} />
                   </Space>
                 );
               })}

@@ -10,6 +10,7 @@ import { useClusterNames } from '../../api/platform';
 import { quantityRule } from './quota-validators';
 import { knownResources, resourceNamePattern, storageClassPattern } from './resources';
 import type { TenantFormValues } from './tenant-form-model';
+import { RemoveRowButton } from '../../components/remove-row-button';
 
 type Props = { index: number; onRemove: () => void };
 
@@ -96,13 +97,7 @@ export function ClusterQuotaCard({ index, onRemove }: Props) {
                 <Form.Item name={[f.name, 'capacity']} label={t('quota.volumeCapacity')} rules={[quantity]}>
                   <Input placeholder="30Gi" style={{ width: 140 }} />
                 </Form.Item>
-                <Button
-                  type="text"
-                  aria-label={t('common.remove')}
-                  icon={<DeleteOutlined />}
-                  onClick={() => remove(f.name)}
-                  style={{ marginTop: 30 }}
-                />
+                <RemoveRowButton onRemove={() => remove(f.name)} style={{ marginTop: 30 }} />
               </Space>
             ))}
             <Form.Item>
@@ -145,13 +140,7 @@ export function ClusterQuotaCard({ index, onRemove }: Props) {
                 >
                   <Input placeholder="10" style={{ width: 140 }} />
                 </Form.Item>
-                <Button
-                  type="text"
-                  aria-label={t('common.remove')}
-                  icon={<DeleteOutlined />}
-                  onClick={() => remove(f.name)}
-                  style={{ marginTop: 30 }}
-                />
+                <RemoveRowButton onRemove={() => remove(f.name)} style={{ marginTop: 30 }} />
               </Space>
             ))}
             <Form.Item>
