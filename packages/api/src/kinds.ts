@@ -80,6 +80,10 @@ export const partitionSpec = z.object({
   description: description.optional(),
   hard: hardList.default({}),
   networkPolicy: z.object({ rules: z.array(networkRule).default([]) }).optional(),
+  /** Take over a namespace that exists and that Shipyard did not make: set by a system admin only. */
+  adopt: z.boolean().optional(),
+  /** The Pod Security level the namespace enforces (baseline when unset); privileged by a system admin only. */
+  podSecurity: z.enum(['baseline', 'restricted', 'privileged']).optional(),
 });
 export const partitionStatus = z.object({
   conditions: conditions.optional(),
