@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { get, list, repoRoot, up } from '@shipyard/localkube';
-import { configFrom, startServer } from '@shipyard/server';
+import { adminPasswordNotice, configFrom, startServer } from '@shipyard/server';
 
 const managementName = 'shipyard-management';
 const userName = 'shipyard-user';
@@ -48,7 +48,7 @@ console.log(`
 Shipyard is up at ${server.url} (HTTPS for kubectl and helm: ${server.tlsUrl})
   management cluster: ${management.server} (kubeconfig ${management.kubeconfig})
   user cluster "${userCluster}": ${user.server}, joined through its agent (state ${state})
-  ${server.adminPassword ? `admin password: ${server.adminPassword}  (shown once; set SHIPYARD_ADMIN_PASSWORD to choose it)` : 'sign in as admin with the password printed on the first start'}
+  ${adminPasswordNotice(server.adminPassword)}
   stop with Ctrl-C; npx localkube down --all removes the clusters.`);
 await new Promise<void>((resolve) => {
   const stop = () => {

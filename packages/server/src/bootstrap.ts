@@ -31,7 +31,8 @@ export async function ensureBuiltinTemplates(objects: PlatformObjects): Promise<
 
 /**
  * On first start: the `admin` user with a platform-admin binding, and its password (SHIPYARD_ADMIN_PASSWORD,
- * or random). Returns the password when this call created the user (print it once), else undefined.
+ * or random). Returns the password when this call created the user with one it generated (print it once),
+ * else undefined: a password the operator chose is theirs already, and is never printed or logged.
  */
 export async function ensureAdmin(opts: {
   objects: PlatformObjects;
@@ -45,7 +46,8 @@ export async function ensureAdmin(opts: {
   });
   let created: string | undefined;
   if (!existing) {
-    const password = opts.password ?? randomBytes(12).toString('base64url');
+    const generated = opts.password === undefined ? randomBytes(12).toString('base64url') : undefined;
+    const password = opts.password ?? generated ?? '';
     const hash = await hashPassword(password);
     const made = await objects
       .create(kinds.User, {
@@ -64,7 +66,7 @@ export async function ensureAdmin(opts: {
     // Only the replica that made the user sets its password, so the one printed is the one that works.
     if (made) {
       await credentials.setPassword('admin', hash);
-      created = password;
+      created = generated;
     }
   }
   await objects.apply(
@@ -82,4 +84,11 @@ export async function ensureAdmin(opts: {
     'binding admin-platform-admin',
   );
   return created;
+}
+
+/** What `npm start` and `shipyard server` say about the admin's password: the generated one, once, or where it is. */
+export function adminPasswordNotice(generated: string | undefined): string {
+  return generated
+    ? `admin password: ${generated}  (generated and shown once; set SHIPYARD_ADMIN_PASSWORD to choose it)`
+    : 'sign in as admin with the password you set in SHIPYARD_ADMIN_PASSWORD, or the one printed on the first start';
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { defaultConfig, startServer, type ServerConfig } from './server.js';
+import { adminPasswordNotice } from './bootstrap.js';
 
 const usage = `usage: shipyard server [--kubeconfig FILE] [--port N] [--host ADDR] [--data-dir DIR]
 environment: SHIPYARD_PORT, SHIPYARD_TLS_PORT, SHIPYARD_TLS_HOSTS, SHIPYARD_PUBLIC_URL, SHIPYARD_HOST, SHIPYARD_DATA_DIR, SHIPYARD_DATABASE_URL (PostgreSQL for the audit log),
@@ -71,8 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const server = await startServer(config);
   process.stdout.write(`shipyard: serving at ${server.url}\n`);
-  if (server.adminPassword)
-    process.stdout.write(`shipyard: created user admin with password ${server.adminPassword}\n`);
+  if (server.adminPassword) process.stdout.write(`shipyard: ${adminPasswordNotice(server.adminPassword)}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => void server.stop().then(resolve);
     process.once('SIGTERM', stop);

@@ -1,2 +1,3 @@
 export { defaultConfig, startServer, type RunningServer, type ServerConfig } from './server.js';
 export { configFrom } from './cli.js';
+export { adminPasswordNotice } from './bootstrap.js';
