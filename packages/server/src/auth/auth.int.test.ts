@@ -139,6 +139,52 @@ describe('lockout', () => {
   });
 });
 
+describe('lockout under parallel attempts', () => {
+  const shuffled = <T>(xs: T[]) =>
+    xs
+      .map((x) => ({ x, k: Math.random() }))
+      .sort((a, b) => a.k - b.k)
+      .map(({ x }) => x);
+
+  it('verifies at most maxFailures of 20 simultaneous attempts, and the right one is refused after the lock', async () => {
+    const { name, password } = await makeUser(userName('race'));
+    const guesses = shuffled([password, ...Array.from({ length: 19 }, (_, i) => `wrong-password-${i}`)]);
+    const answers = await Promise.all(guesses.map((p) => new ApiClient(server.url).login(name, p)));
+    const count = (status: number) => answers.filter((a) => a.status === status).length;
+    const right = answers[guesses.indexOf(password)];
+    expect(count(401) + count(200) + count(429)).toBe(20);
+    if (right?.status === 200) {
+      // The right one was among the first verified: the attempts in flight with it still count.
+      expect(count(401)).toBeLessThanOrEqual(2 * 3 - 1);
+    } else {
+      // maxFailures is 3 on this server: no more attempts were even verified, then the account locked.
+      expect(right?.status).toBe(429);
+      expect(count(401)).toBeLessThanOrEqual(3);
+      expect((await new ApiClient(server.url).login(name, password)).status).toBe(429);
+      const user = await admin.get<{ status: { lockedUntil?: string } }>(`/api/v1/users/${name}`);
+      expect(Date.parse(user.body.status.lockedUntil ?? '')).toBeGreaterThan(Date.now());
+    }
+  });
+
+  it("counts an address's attempts before verifying them too", async () => {
+    const limited = await startTestServer(inject('kubeconfig'), {
+      loginGuard: { maxFailures: 1000, lockMs: 60_000, maxPerAddress: 4, addressWindowMs: 60_000 },
+    });
+    try {
+      const names = Array.from({ length: 20 }, (_, i) => userName(`ip${i}`));
+      const answers = await Promise.all(
+        names.map((n) => new ApiClient(limited.url).login(n, 'wrong-password')),
+      );
+      expect(answers.filter((a) => a.status === 401).length).toBe(4);
+      expect(answers.filter((a) => a.status === 429).length).toBe(16);
+      const refused = answers.find((a) => a.status === 429);
+      expect(refused?.body).toMatchObject({ message: expect.stringMatching(/from this address/) });
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('disabled users', () => {
   it('lose their sessions and tokens at once', async () => {
     const { name, password } = await makeUser(userName('dora'));

@@ -53,55 +53,56 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
       const { username, password } = req.body as z.infer<typeof login>;
       const name = username.trim().toLowerCase();
       req.auditTarget = { verb: 'login', kind: 'User', name };
-      const wait = deps.guard.addressWait(req.ip);
-      if (wait > 0) {
-        reply.header('retry-after', Math.ceil(wait / 1000));
-        throw tooManyRequests(
-          `too many failed sign-ins from this address: try again in ${minutes(wait)} minute(s)`,
-        );
-      }
       const user = deps.cache.get('User', name);
-      const locked = deps.guard.accountWait(name, user?.status?.lockedUntil);
-      if (locked > 0) {
-        reply.header('retry-after', Math.ceil(locked / 1000));
+      // The attempt counts before its password is verified: parallel guesses cannot outrun the lock.
+      const attempt = deps.guard.begin(name, req.ip, user?.status ?? {});
+      if (attempt.refused) {
+        reply.header('retry-after', Math.ceil(attempt.waitMs / 1000));
         throw tooManyRequests(
-          `too many failed sign-ins for this account: try again in ${minutes(locked)} minute(s)`,
+          attempt.refused === 'address'
+            ? `too many failed sign-ins from this address: try again in ${minutes(attempt.waitMs)} minute(s)`
+            : `too many failed sign-ins for this account: try again in ${minutes(attempt.waitMs)} minute(s)`,
         );
       }
-      const hash =
-        user && !user.spec.disabled && user.spec.source === 'local'
-          ? await deps.credentials.passwordHash(name)
-          : undefined;
-      if (!user || !(await verifyPassword(hash, password))) {
-        const { failures, lockedUntil } = deps.guard.fail(name, req.ip, user?.status?.failedLogins ?? 0);
-        if (user) {
-          await deps.objects
-            .mergePatchStatus(kinds.User, name, {
-              failedLogins: failures,
-              lockedUntil: lockedUntil?.toISOString() ?? null,
-            })
-            .catch((err: unknown) => req.log.warn({ err }, 'could not record the failed sign-in'));
+      const record = (status: Record<string, unknown>, what: string) =>
+        user
+          ? deps.objects
+              .mergePatchStatus(kinds.User, name, status)
+              .then(() => undefined)
+              .catch((err: unknown) => req.log.warn({ err }, `could not record the ${what}`))
+          : Promise.resolve();
+      // Persisted before verifying too, so the other replicas count this attempt as well.
+      await record({ failedLogins: attempt.failures }, 'sign-in attempt');
+      let ok = false;
+      try {
+        const hash =
+          user && !user.spec.disabled && user.spec.source === 'local'
+            ? await deps.credentials.passwordHash(name)
+            : undefined;
+        ok = !!user && (await verifyPassword(hash, password));
+      } finally {
+        if (!ok) {
+          const { failures, lockedUntil } = attempt.fail();
+          await record(
+            { failedLogins: failures, lockedUntil: lockedUntil?.toISOString() ?? null },
+            'failed sign-in',
+          );
         }
-        throw unauthorized('invalid username or password');
       }
-      deps.guard.succeed(name);
+      if (!ok) throw unauthorized('invalid username or password');
+      attempt.succeed();
       await beginAudit(req, deps.audit, { verb: 'login', kind: 'User', name });
       const { token, credential } = await deps.credentials.issue({
         kind: 'session',
         user: name,
         ttlSeconds: deps.sessionTtlSeconds,
       });
-      await deps.objects
-        .mergePatchStatus(kinds.User, name, {
-          failedLogins: 0,
-          lockedUntil: null,
-          lastLogin: new Date().toISOString(),
-        })
-        .catch((err: unknown) => req.log.warn({ err }, 'could not record the sign-in'));
+      await record({ failedLogins: 0, lockedUntil: null, lastLogin: new Date().toISOString() }, 'sign-in');
       reply.setCookie(sessionCookie, token, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: deps.secureCookies,
+        // Secure over HTTPS (the TLS listener), and always when the server is behind one (secureCookies).
+        secure: deps.secureCookies || req.protocol === 'https',
         path: '/',
         maxAge: deps.sessionTtlSeconds,
       });
