@@ -83,8 +83,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
       } finally {
         if (!ok) {
           const { failures, lockedUntil } = attempt.fail();
+          // A failure that does not lock leaves alone a lock another attempt just wrote.
           await record(
-            { failedLogins: failures, lockedUntil: lockedUntil?.toISOString() ?? null },
+            lockedUntil
+              ? { failedLogins: failures, lockedUntil: lockedUntil.toISOString() }
+              : { failedLogins: failures },
             'failed sign-in',
           );
         }

@@ -43,6 +43,16 @@ describe('LoginGuard', () => {
     expect(() => wrong.fail()).toThrow(/once/);
   });
 
+  it('does not count a failure that was in flight when another replica locked the account', () => {
+    const g = new LoginGuard(opts, () => Date.parse('2026-01-01T00:00:00Z'));
+    const inFlight = attempt(g.begin('alice', 'a'));
+    expect(g.begin('alice', 'b', { lockedUntil: '2026-01-01T00:01:00Z' })).toMatchObject({
+      refused: 'account',
+    });
+    // No new lock (and so no write that would replace the persisted one), no count while locked.
+    expect(inFlight.fail()).toEqual({ failures: 0 });
+  });
+
   it('resumes the count persisted by another replica, and honours its lock', () => {
     const g = new LoginGuard(opts, () => Date.parse('2026-01-01T00:00:00Z'));
     expect(attempt(g.begin('alice', 'a', { failedLogins: 2 })).fail().lockedUntil).toBeDefined();

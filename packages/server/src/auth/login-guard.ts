@@ -76,6 +76,8 @@ export class LoginGuard {
       failures: state.failures + state.inFlight,
       fail: () => {
         end();
+        // One in flight when another locked the account: the lock already counts it.
+        if (state.lockedUntil > this.now()) return { failures: state.failures };
         state.failures++;
         let lockedUntil: Date | undefined;
         if (state.failures >= this.options.maxFailures) {
