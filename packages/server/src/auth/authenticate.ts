@@ -4,6 +4,7 @@ import type { Access } from '../authz/access.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import { forbidden, unauthorized } from '../http/errors.js';
 import type { Caller } from '../http/context.js';
+import { foreignOrigin } from '../http/origin.js';
 import type { CredentialStore } from './credentials.js';
 
 export const sessionCookie = 'shipyard_session';
@@ -29,12 +30,10 @@ export async function authenticate(req: FastifyRequest, deps: AuthDeps): Promise
   if (credential.kind === 'session' && !safeMethods.has(req.method)) {
     if (req.headers[csrfHeader] !== credential.csrf) throw forbidden('missing or wrong X-CSRF-Token header');
   }
-  // A WebSocket carries the cookie but no CSRF header: it must come from a page of this server.
-  if (credential.kind === 'session' && req.headers.upgrade?.toLowerCase() === 'websocket') {
-    const origin = req.headers.origin;
-    if (origin && URL.canParse(origin) && new URL(origin).host !== req.headers.host) {
-      throw forbidden(`WebSocket from another origin (${origin}) refused`);
-    }
+  // A WebSocket carries the cookie but no CSRF header: it must come from a page of this server (origin.ts).
+  if (credential.kind === 'session' && req.headers.upgrade) {
+    const refused = foreignOrigin(req.headers);
+    if (refused) throw forbidden(refused);
   }
   return { user: credential.user, groups: deps.access.principal(credential.user).groups, credential };
 }
