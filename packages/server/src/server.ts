@@ -26,6 +26,7 @@ import { ensureServingCert } from './http/tls.js';
 import { ensureCrds, ensureNamespace } from './kube/crds.js';
 import { management, PlatformObjects } from './kube/management.js';
 import { LeaderElector } from './runtime/leader.js';
+import { surviveStrayErrors } from './runtime/process-errors.js';
 
 export type ServerConfig = {
   /** The management cluster (default: the usual kubeconfig lookup). */
@@ -95,7 +96,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await ensureNamespace(m, objects);
   await ensureCrds(m, objects);
 
-  const hub = new ChangeHub();
+  const hub = new ChangeHub(200, (err, key) => logger.error({ err, key }, 'a change listener failed'));
   const cache = new PlatformCache(m, hub, logger);
   const auditDb = await openAuditDb(
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'audit') },
@@ -199,6 +200,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   tlsPort = typeof tlsAddress === 'object' && tlsAddress ? tlsAddress.port : config.tlsPort;
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   await mesh.announce(config.peerUrl ?? `https://${wildcard ? os.hostname() : host}:${tlsPort}`);
+  // Started: from here a stray error is logged and the server goes on (before, it still fails the start).
+  const stopSurviving = surviveStrayErrors(logger);
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -238,6 +241,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await cache.stop();
         hub.close();
         await auditDb.close();
+        stopSurviving();
       })()),
   };
 }

@@ -24,4 +24,23 @@ describe('ChangeHub', () => {
       vi.useRealTimers();
     }
   });
+
+  it('tells every listener even when one throws, and hands the error to its handler', () => {
+    vi.useFakeTimers();
+    try {
+      const errors: string[] = [];
+      const hub = new ChangeHub(200, (err, key) => errors.push(`${key}: ${(err as Error).message}`));
+      const heard: string[] = [];
+      hub.subscribe('management/users', () => {
+        throw new Error('listener bug');
+      });
+      hub.subscribe('management/users', (k) => heard.push(k));
+      hub.notify('management/users');
+      vi.advanceTimersByTime(200);
+      expect(heard).toEqual(['management/users']);
+      expect(errors).toEqual(['management/users: listener bug']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
