@@ -63,12 +63,23 @@ const state: PlatformRbacState = {
   bindings: [],
 };
 const allNamespaces = new Set(['p1', 'web', 'p3', 'q1']);
+/** Each namespace labelled for the partition of the state that has it. */
+const owned = (namespaces: Set<string>) =>
+  new Map(
+    [...namespaces].map((ns) => [
+      ns,
+      state.partitions.find((p) => (p.spec.namespace ?? p.metadata.name) === ns)?.metadata.name,
+    ]),
+  );
 
-function desired(bindings: RoleTemplateBinding[], opts: { cluster?: string; namespaces?: Set<string> } = {}) {
+function desired(
+  bindings: RoleTemplateBinding[],
+  opts: { cluster?: string; namespaces?: Set<string>; owners?: Map<string, string | undefined> } = {},
+) {
   return desiredRbac({
     cluster: opts.cluster ?? 'c1',
     state: { ...state, bindings },
-    namespaces: opts.namespaces ?? allNamespaces,
+    namespaces: opts.owners ?? owned(opts.namespaces ?? allNamespaces),
   });
 }
 
@@ -206,6 +217,25 @@ describe('cluster RBAC from bindings', () => {
     const d = desired([b], { namespaces: new Set(['p1']) });
     expect(names(d.roleBindings)).toEqual(['p1/shipyard:t1-admin']);
     expect(d.pending).toEqual([{ partition: 'p2', namespace: 'web' }]);
+  });
+
+  it('binds nothing in a namespace that does not carry the partition ownership labels', () => {
+    const b = binding('t1-admin', { kind: 'User', name: 'ann' }, 'tenant-admin', {
+      level: 'tenant',
+      name: 't1',
+    });
+    // web is someone else's (unlabelled), p1 is labelled for another partition.
+    const owners = new Map([
+      ['p1', 'q1'],
+      ['web', undefined],
+      ['q1', 'q1'],
+    ]);
+    const d = desired([b], { owners });
+    expect(d.roleBindings).toEqual([]);
+    expect(d.notOwned).toEqual([
+      { partition: 'p1', namespace: 'p1' },
+      { partition: 'p2', namespace: 'web' },
+    ]);
   });
 });
 

@@ -64,7 +64,12 @@ export type DesiredRbac = {
   roleBindings: V1RoleBinding[];
   /** Partitions of this cluster whose namespace does not exist yet: their RoleBindings wait for it. */
   pending: { partition: string; namespace: string }[];
+  /** Partitions whose namespace exists but does not carry their ownership labels: nothing is bound there. */
+  notOwned: { partition: string; namespace: string }[];
 };
+
+/** A cluster's namespaces, each with the partition whose ownership labels it carries (if any). */
+export type NamespaceOwners = ReadonlyMap<string, string | undefined>;
 
 export function partitionNamespace(p: Partition): string {
   return p.spec.namespace ?? p.metadata.name;
@@ -111,12 +116,14 @@ function roleRef(template: string): V1RoleRef {
 /**
  * What `cluster` should hold. A binding counts once it would grant anything (as grantsFor decides): its template
  * exists at the scope's level and has cluster rules, its scope object and, for a group, the group exist.
- * `namespaces` are those the cluster has now; a partition's RoleBinding waits for its namespace.
+ * `namespaces` are those the cluster has now; a partition's RoleBinding waits for its namespace, and is never
+ * made in a namespace that does not carry the partition's ownership labels (kube-system, one someone else
+ * made), whatever the Partition says.
  */
 export function desiredRbac(opts: {
   cluster: string;
   state: PlatformRbacState;
-  namespaces: ReadonlySet<string>;
+  namespaces: NamespaceOwners;
 }): DesiredRbac {
   const { cluster, state, namespaces } = opts;
   const rulesOf = new Map<string, V1PolicyRule[]>();
@@ -136,6 +143,7 @@ export function desiredRbac(opts: {
   const clusterRoleBindings: V1ClusterRoleBinding[] = [];
   const roleBindings = new Map<string, V1RoleBinding>();
   const pending = new Map<string, { partition: string; namespace: string }>();
+  const notOwned = new Map<string, { partition: string; namespace: string }>();
   for (const b of state.bindings) {
     const { roleTemplate, scope, subject } = b.spec;
     if (!rulesOf.has(roleTemplate) || templateLevel.get(roleTemplate) !== scope.level) continue;
@@ -175,6 +183,10 @@ export function desiredRbac(opts: {
         pending.set(p.metadata.name, { partition: p.metadata.name, namespace });
         continue;
       }
+      if (namespaces.get(namespace) !== p.metadata.name) {
+        notOwned.set(p.metadata.name, { partition: p.metadata.name, namespace });
+        continue;
+      }
       const rb: V1RoleBinding = {
         apiVersion: rbacVersion,
         kind: 'RoleBinding',
@@ -190,9 +202,13 @@ export function desiredRbac(opts: {
     clusterRoles: clusterRoles.sort(byKey),
     clusterRoleBindings: clusterRoleBindings.sort(byKey),
     roleBindings: [...roleBindings.values()].sort(byKey),
-    pending: [...pending.values()].sort((a, b) => a.partition.localeCompare(b.partition)),
+    pending: [...pending.values()].sort(byPartition),
+    notOwned: [...notOwned.values()].sort(byPartition),
   };
 }
+
+const byPartition = (a: { partition: string }, b: { partition: string }) =>
+  a.partition.localeCompare(b.partition);
 
 /** `namespace/name` or `name`. */
 export function rbacKey(o: RbacObject): string {

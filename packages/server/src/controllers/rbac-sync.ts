@@ -15,10 +15,12 @@ import {
   rbacKey,
   selectors,
   type DesiredRbac,
+  type NamespaceOwners,
   type RbacObject,
   type RbacPlan,
 } from '../authz/cluster-rbac.js';
 import { KubeApiError } from '../runtime/kube-errors.js';
+import { labelledOwner } from '../tenancy/namespace-ownership.js';
 import { kubeRequest, listAll, type KubeRequest } from '../runtime/kube-request.js';
 
 const rbac = '/apis/rbac.authorization.k8s.io/v1';
@@ -50,14 +52,19 @@ function itemPath(o: RbacObject): string {
 
 const describe = (o: RbacObject) => `${o.kind ?? 'object'} ${rbacKey(o)}`;
 
-/** The namespaces that exist and are not being deleted (a RoleBinding cannot be created in those). */
-export async function listNamespaces(kc: KubeConfig): Promise<Set<string>> {
+/**
+ * The namespaces that exist and are not being deleted (a RoleBinding cannot be created in those), each with
+ * the partition whose ownership labels it carries (none for a reserved namespace, whatever its labels).
+ */
+export async function listNamespaces(kc: KubeConfig, serverNamespace: string): Promise<NamespaceOwners> {
   const list = await listAll<KubernetesObject & { status?: { phase?: string } }>(kc, {
     path: '/api/v1/namespaces',
     timeoutMs,
   });
-  return new Set(
-    list.items.filter((n) => n.status?.phase !== 'Terminating').map((n) => n.metadata?.name ?? ''),
+  return new Map(
+    list.items
+      .filter((n) => n.status?.phase !== 'Terminating')
+      .map((n) => [n.metadata?.name ?? '', labelledOwner(n, serverNamespace)]),
   );
 }
 

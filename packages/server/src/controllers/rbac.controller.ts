@@ -122,7 +122,10 @@ export function startRbacController(deps: ControllerDeps): ControllerHandle {
 
   async function sync(cluster: string): Promise<[Outcome, ReconcileResult]> {
     const kc = await connections.kubeConfig(cluster);
-    const [namespaces, existing] = await Promise.all([listNamespaces(kc), readClusterRbac(kc)]);
+    const [namespaces, existing] = await Promise.all([
+      listNamespaces(kc, cache.m.namespace),
+      readClusterRbac(kc),
+    ]);
     const desired = desiredRbac({
       cluster,
       namespaces,
@@ -148,6 +151,17 @@ export function startRbacController(deps: ControllerDeps): ControllerHandle {
           status: 'False',
           reason: 'NameConflict',
           message: `objects not made by Shipyard hold the names of ${names}: remove them or rename them`,
+        },
+        { requeueAfter: conflictRetryMs },
+      ];
+    }
+    if (desired.notOwned.length > 0) {
+      const partitions = sample(desired.notOwned.map((p) => `${p.partition} (${p.namespace})`));
+      return [
+        {
+          status: 'False',
+          reason: 'NamespaceNotOwned',
+          message: `nothing is bound in namespaces that are not their partitions' own: ${partitions}`,
         },
         { requeueAfter: conflictRetryMs },
       ];

@@ -152,8 +152,15 @@ beforeAll(async () => {
   await cached('clusters', cluster);
   await created('tenants', { metadata: { name: tenant }, spec: { clusters: [{ cluster, hard: {} }] } });
   await cached('tenants', tenant);
-  await created('partitions', { metadata: { name: p1 }, spec: { tenant, cluster, namespace: ns1 } });
-  await created('partitions', { metadata: { name: p2 }, spec: { tenant, cluster, namespace: ns2 } });
+  // The namespaces exist already: the system admin adopts them for the partitions.
+  await created('partitions', {
+    metadata: { name: p1 },
+    spec: { tenant, cluster, namespace: ns1, adopt: true },
+  });
+  await created('partitions', {
+    metadata: { name: p2 },
+    spec: { tenant, cluster, namespace: ns2, adopt: true },
+  });
   await created('groups', { metadata: { name: devs }, spec: { tenant, members: [] } });
   await created('roletemplates', {
     metadata: { name: secretsReader },

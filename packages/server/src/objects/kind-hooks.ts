@@ -3,6 +3,7 @@ import type { Access } from '../authz/access.js';
 import { checkPassword, hashPassword } from '../auth/passwords.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
+import type { ClusterConnections } from '../clusters/connections.js';
 import type { Caller } from '../http/context.js';
 import { forbidden, invalid } from '../http/errors.js';
 import { scopeKind } from '../authz/scopes.js';
@@ -19,6 +20,8 @@ export type HookDeps = {
   credentials: CredentialStore;
   /** Reads and writes in the management cluster, where a hook needs what the cache may not have yet. */
   objects: PlatformObjects;
+  /** The managed clusters, as the server's identity there (a partition's namespace is looked at). */
+  connections: Pick<ClusterConnections, 'hasConnection' | 'request'>;
 };
 export type WriteContext<N extends KindName> = {
   op: Op;

@@ -245,7 +245,7 @@ describe('cluster-wide lists for a user who may see some namespaces', () => {
       }
       const created = await admin.post('/api/v1/partitions', {
         metadata: { name: partitionOf(n) },
-        spec: { tenant, cluster, namespace: n },
+        spec: { tenant, cluster, namespace: n, adopt: true },
       });
       expect(created.status).toBe(201);
     }

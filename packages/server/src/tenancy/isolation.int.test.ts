@@ -18,6 +18,7 @@ const cluster = `iso-${run}`;
 const [tenantA, tenantB] = [`iso-a-${run}`, `iso-b-${run}`];
 const [pA, pB] = [`iso-pa-${run}`, `iso-pb-${run}`];
 const hard = { 'requests.cpu': '2', 'limits.cpu': '4', pods: '10' };
+const share = { 'requests.cpu': '1', 'limits.cpu': '1', pods: '5' };
 
 type Named = { metadata: { name: string }; spec: Record<string, unknown> };
 type List = { items: Named[] };
@@ -44,8 +45,9 @@ beforeAll(async () => {
     } as Named);
   }
   await Promise.all([
-    readyPartition(f.admin, { name: pA, tenant: tenantA, cluster, hard: { 'requests.cpu': '1', pods: '5' } }),
-    readyPartition(f.admin, { name: pB, tenant: tenantB, cluster, hard: { 'requests.cpu': '1', pods: '5' } }),
+    // Every key of the tenant's quota binds the partition: without a limits.cpu share no pod would fit.
+    readyPartition(f.admin, { name: pA, tenant: tenantA, cluster, hard: share }),
+    readyPartition(f.admin, { name: pB, tenant: tenantB, cluster, hard: share }),
   ]);
   [devA, adminA, devB] = await Promise.all([
     person(f, `iso-dev-a-${run}`),

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Partition } from '@shipyard/api';
-import { limitRangeDefaults, partitionObjects, partitionSelector } from './partition-objects.js';
+import {
+  limitRangeDefaults,
+  partitionHard,
+  partitionObjects,
+  partitionSelector,
+  podSecurityLabels,
+} from './partition-objects.js';
 
 const partition = (spec: Partial<Partition['spec']>, name = 'qa-web'): Partition =>
   ({
@@ -22,7 +28,7 @@ describe('partition objects', () => {
     expect(objs.namespace).toEqual({
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: 'web', labels },
+      metadata: { name: 'web', labels: { ...labels, ...podSecurity('baseline') } },
     });
     expect(objs.namespaced.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'ResourceQuota/shipyard-quota',
@@ -45,7 +51,37 @@ describe('partition objects', () => {
   it('renders an empty quota as an empty hard list (the quota object still exists)', () => {
     expect(partitionObjects(partition({})).namespaced[0]?.spec).toEqual({ hard: {} });
   });
+
+  it("puts every key of the tenant's quota on the cluster into the partition's, at 0 when it has none", () => {
+    const storage = 'fast.storageclass.storage.k8s.io/requests.storage';
+    const tenant = { 'requests.cpu': '8', 'requests.memory': '16Gi', pods: '100', [storage]: '30Gi' };
+    const hard = { 'requests.cpu': '1', 'requests.memory': '1Gi' };
+    const objs = partitionObjects(partition({ hard }), tenant);
+    expect(objs.namespaced[0]?.spec).toEqual({ hard: { ...hard, pods: '0', [storage]: '0' } });
+    // Defaults come from what the partition was given: none for a resource at 0.
+    expect(objs.namespaced[1]?.spec).toEqual({
+      limits: [{ type: 'Container', defaultRequest: { cpu: '100m', memory: '102Mi' } }],
+    });
+    expect(partitionHard(partition({ hard: { pods: '5' } }), {})).toEqual({ pods: '5' });
+  });
+
+  it('labels the namespace with its Pod Security level, baseline unless the partition says', () => {
+    expect(podSecurityLabels(partition({}))).toEqual(podSecurity('baseline'));
+    for (const level of ['restricted', 'privileged'] as const)
+      expect(partitionObjects(partition({ podSecurity: level })).namespace.metadata.labels).toEqual(
+        expect.objectContaining(podSecurity(level)),
+      );
+  });
 });
+
+function podSecurity(level: string): Record<string, string> {
+  return Object.fromEntries(
+    ['enforce', 'warn', 'audit'].flatMap((m) => [
+      [`pod-security.kubernetes.io/${m}`, level],
+      [`pod-security.kubernetes.io/${m}-version`, 'latest'],
+    ]),
+  );
+}
 
 describe('limit range defaults', () => {
   it('gives a tenth of the quota, rounded down to millicores and Mi', () => {

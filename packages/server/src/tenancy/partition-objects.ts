@@ -77,8 +77,35 @@ export function partitionLabels(p: Pick<Partition, 'metadata' | 'spec'>): Record
   };
 }
 
-/** Everything the partition should have in its cluster. */
-export function partitionObjects(p: Pick<Partition, 'metadata' | 'spec'>): PartitionObjects {
+/** The namespace's Pod Security labels: the partition's level (baseline unless it says), enforced, warned, audited. */
+export function podSecurityLabels(p: Pick<Partition, 'spec'>): Record<string, string> {
+  const level = p.spec.podSecurity ?? 'baseline';
+  const out: Record<string, string> = {};
+  for (const mode of ['enforce', 'warn', 'audit']) {
+    out[`pod-security.kubernetes.io/${mode}`] = level;
+    out[`pod-security.kubernetes.io/${mode}-version`] = 'latest';
+  }
+  return out;
+}
+
+/**
+ * The quota the partition's namespace enforces: every key its tenant is limited on in the cluster, at what the
+ * partition was given or "0" when it was given none (a key the partition leaves out must not be unlimited
+ * there), and whatever else the partition names.
+ */
+export function partitionHard(p: Pick<Partition, 'spec'>, tenantHard: Hard = {}): Hard {
+  const own = (p.spec.hard as Hard | undefined) ?? {};
+  return { ...Object.fromEntries(Object.keys(tenantHard).map((k) => [k, '0'])), ...own };
+}
+
+/**
+ * Everything the partition should have in its cluster; `tenantHard` is its tenant's quota on the cluster
+ * (see partitionHard).
+ */
+export function partitionObjects(
+  p: Pick<Partition, 'metadata' | 'spec'>,
+  tenantHard?: Hard,
+): PartitionObjects {
   const namespace = namespaceOf(p);
   const meta = (name: string) => ({ name, namespace, labels: partitionLabels(p) });
   const manifest = (kind: PartitionKind, name: string, spec: Manifest['spec']): Manifest => ({
@@ -87,7 +114,7 @@ export function partitionObjects(p: Pick<Partition, 'metadata' | 'spec'>): Parti
     metadata: meta(name),
     spec,
   });
-  const hard = (p.spec.hard as Hard | undefined) ?? {};
+  const hard = partitionHard(p, tenantHard);
   const namespaced = [manifest('ResourceQuota', quotaName, { hard: { ...hard } })];
   const defaults = limitRangeDefaults(hard);
   if (defaults) namespaced.push(manifest('LimitRange', limitRangeName, { limits: [defaults] }));
@@ -97,7 +124,7 @@ export function partitionObjects(p: Pick<Partition, 'metadata' | 'spec'>): Parti
     namespace: {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: namespace, labels: partitionLabels(p) },
+      metadata: { name: namespace, labels: { ...partitionLabels(p), ...podSecurityLabels(p) } },
     },
     namespaced,
     skippedRules: rendered.skipped,

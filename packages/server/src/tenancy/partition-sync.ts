@@ -8,6 +8,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { KubeApiError } from '../runtime/kube-errors.js';
 import { kubeRequest, type KubeRequest } from '../runtime/kube-request.js';
 import { needsWrite, strayPatch } from './object-diff.js';
+import { ownsNamespace, reservedNamespace } from './namespace-ownership.js';
 import {
   itemPath,
   labels,
@@ -40,19 +41,6 @@ export type Converged = {
 };
 
 const terminating = (o: Found) => Boolean(o.metadata?.deletionTimestamp) || o.status?.phase === 'Terminating';
-
-/**
- * Made by us for this partition: labelled so, or unlabelled by hand but written by our field manager (a
- * namespace someone else made, or another partition's, is never taken over nor deleted).
- */
-export function ownNamespace(ns: Found, partition: string): boolean {
-  const l = ns.metadata?.labels ?? {};
-  if (l[labels.partition] !== undefined) return l[labels.partition] === partition;
-  return (
-    l[labels.managedBy] === undefined &&
-    (ns.metadata?.managedFields ?? []).some((f) => f.manager === managedBy && f.operation === 'Apply')
-  );
-}
 
 function send(kc: KubeConfig, req: KubeRequest): Promise<unknown> {
   return kubeRequest(kc, { timeoutMs, ...req });
@@ -106,28 +94,40 @@ function namespaceGoing(err: unknown): boolean {
   );
 }
 
-/** Makes the cluster hold `want` for `partition`. */
+/**
+ * Makes the cluster hold `want` for `partition`. Nothing is written into a namespace that is not the
+ * partition's (namespace-ownership.ts): a reserved one, another partition's, one Shipyard did not make and no
+ * system admin adopted (`adopt`); the problem says why.
+ */
 export async function convergePartition(opts: {
   kc: KubeConfig;
   stores: ClusterStores;
   partition: string;
   want: PartitionObjects;
+  /** The server's own namespace (reserved in every cluster). */
+  serverNamespace: string;
+  adopt?: boolean;
 }): Promise<Converged> {
-  const { kc, stores, partition, want } = opts;
+  const { kc, stores, partition, want, serverNamespace } = opts;
   const out: Converged = { written: 0, pruned: 0 };
   const ns = want.namespace.metadata.name;
+  const reserved = reservedNamespace(ns, serverNamespace);
+  if (reserved) {
+    out.problem = { reason: 'NamespaceNotOwned', message: `${reserved}: no partition may have it` };
+    return out;
+  }
 
   // The namespace. Not in the store (by our labels) does not mean absent: someone's may hold the name.
   let seen: Found | undefined = stores.Namespace.get(ns);
   if (!seen || seen.metadata?.labels?.[labels.partition] !== partition)
     seen = await getIfAny(kc, pathOf(want.namespace));
-  if (seen && !ownNamespace(seen, partition)) {
+  if (seen && !ownsNamespace({ ns: seen, partition, serverNamespace, adopt: opts.adopt })) {
     const owner = seen.metadata?.labels?.[labels.partition];
     out.problem = {
-      reason: 'NamespaceConflict',
+      reason: 'NamespaceNotOwned',
       message: owner
         ? `namespace ${ns} belongs to partition ${owner}`
-        : `namespace ${ns} exists and was not made by Shipyard: remove it or choose another namespace`,
+        : `namespace ${ns} exists and was not made by Shipyard for this partition: nothing is written there; remove it, choose another namespace, or have a system admin adopt it`,
       retryInMs: 60_000,
     };
     return out;
@@ -184,11 +184,13 @@ export async function removeNamespace(opts: {
   kc: KubeConfig;
   partition: string;
   namespace: string;
+  serverNamespace: string;
 }): Promise<'gone' | 'terminating'> {
-  const { kc, partition, namespace } = opts;
+  const { kc, partition, namespace, serverNamespace } = opts;
   const path = itemPath('Namespace', namespace);
+  if (reservedNamespace(namespace, serverNamespace)) return 'gone';
   const ns = await getIfAny(kc, path);
-  if (!ns || !ownNamespace(ns, partition)) return 'gone';
+  if (!ns || !ownsNamespace({ ns, partition, serverNamespace })) return 'gone';
   if (terminating(ns)) return 'terminating';
   await remove(kc, path, ns.metadata?.uid);
   return 'terminating';

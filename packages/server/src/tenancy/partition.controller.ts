@@ -11,6 +11,10 @@
  * - Status: namespace, the quota's enforced `hard` and counted `used`, and Ready (True when every object is
  *   there and the cluster's quota controller enforces the quota). The tenant's sums: tenant-usage.ts.
  * - A namespace labelled for a partition that does not exist (deleted around the finalizer) is removed.
+ * - Ownership: nothing is written into a namespace that is not the partition's (namespace-ownership.ts);
+ *   Ready False with reason NamespaceNotOwned says so. The namespace enforces the partition's Pod Security
+ *   level, and its quota every key of the tenant's on the cluster (what the partition was not given at 0),
+ *   again whenever the tenant's quota changes.
  */
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { kinds, type Partition } from '@shipyard/api';
@@ -18,9 +22,9 @@ import type { ControllerDeps } from '../controllers/access.controller.js';
 import { connectionSecret } from '../controllers/rbac.controller.js';
 import { ApiError } from '../http/errors.js';
 import { startController, type ControllerHandle, type ReconcileResult } from '../runtime/controller.js';
-import { namespaceOf } from './ledger.js';
+import { namespaceOf, quotasOf } from './ledger.js';
 import { releaseClaim } from './namespace-claim.js';
-import { labels, partitionObjects } from './partition-objects.js';
+import { labels, partitionHard, partitionObjects } from './partition-objects.js';
 import { failure, statusWith, updatePartitionStatus, type Readiness } from './partition-status.js';
 import { convergePartition, removeNamespace, type Converged } from './partition-sync.js';
 import { PartitionWatches } from './partition-watch.js';
@@ -71,6 +75,17 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
             ? []
             : partitionsOn(c.metadata?.name ?? ''),
       },
+      // The tenant's quota changed (a key added or removed): every partition of it carries every key.
+      {
+        informer: cache.informer('Tenant'),
+        keys: (t, old) =>
+          old && t.metadata?.generation === old.metadata?.generation
+            ? []
+            : cache
+                .list('Partition')
+                .filter((p) => p.spec.tenant === t.metadata?.name)
+                .map((p) => p.metadata.name),
+      },
       // A cluster's connection Secret (its kubeconfig, or what its agent registered): try at once.
       {
         informer: cache.secrets,
@@ -103,7 +118,10 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
   async function converge(p: Partition): Promise<ReconcileResult> {
     const { cluster } = p.spec;
     const namespace = namespaceOf(p);
-    const want = partitionObjects(p);
+    const tenant = cache.get('Tenant', p.spec.tenant);
+    const tenantHard = tenant && quotasOf(tenant).find((q) => q.cluster === cluster)?.hard;
+    const hard = partitionHard(p, tenantHard);
+    const want = partitionObjects(p, tenantHard);
     await setFinalizer(p, true);
     if (!cache.get('Cluster', cluster)) {
       // Nothing to retry: the Cluster's informer brings the partition back if the cluster is made.
@@ -117,7 +135,14 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     let done: Converged;
     try {
       const stores = await watches.stores(cluster);
-      done = await convergePartition({ kc: stores.kc, stores, partition: p.metadata.name, want });
+      done = await convergePartition({
+        kc: stores.kc,
+        stores,
+        partition: p.metadata.name,
+        want,
+        serverNamespace: cache.m.namespace,
+        adopt: p.spec.adopt,
+      });
     } catch (err) {
       await report(p, failure(cluster, err));
       throw err;
@@ -131,12 +156,12 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     let ready: Readiness = { status: 'True', reason: 'Ready', message: `namespace ${namespace} is in place` };
     let retryInMs: number | undefined;
     // An empty quota limits nothing, and Kubernetes never fills in its status: it is enforced as it stands.
-    const asked = Object.keys(p.spec.hard ?? {}).length > 0;
+    const asked = Object.keys(hard).length > 0;
     const enforced = asked ? done.quota?.status?.hard : {};
     if (done.problem) {
       ready = { status: 'False', reason: done.problem.reason, message: done.problem.message };
       retryInMs = done.problem.retryInMs;
-    } else if (!enforced || !sameQuota(enforced, p.spec.hard)) {
+    } else if (!enforced || !sameQuota(enforced, hard)) {
       ready = {
         status: 'False',
         reason: 'QuotaPending',
@@ -166,7 +191,12 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     let state: 'gone' | 'terminating';
     try {
       const kc = await connections.kubeConfig(cluster);
-      state = await removeNamespace({ kc, partition: p.metadata.name, namespace });
+      state = await removeNamespace({
+        kc,
+        partition: p.metadata.name,
+        namespace,
+        serverNamespace: cache.m.namespace,
+      });
     } catch (err) {
       const why = failure(cluster, err);
       await report(p, {
@@ -220,7 +250,7 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
           { partition: name, cluster, namespace },
           'removing the namespace of a partition that is gone',
         );
-        await removeNamespace({ kc, partition: name, namespace });
+        await removeNamespace({ kc, partition: name, namespace, serverNamespace: cache.m.namespace });
       }
     }
   }
@@ -289,9 +319,9 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
 }
 
 /** The quota the cluster enforces is the partition's (however the amounts are written). */
-function sameQuota(enforced: Hard, hard: Hard | undefined): boolean {
+function sameQuota(enforced: Hard, hard: Hard): boolean {
   try {
-    return sameHard(enforced, hard ?? {});
+    return sameHard(enforced, hard);
   } catch {
     return false;
   }

@@ -1,18 +1,25 @@
 /**
- * Partition admission: a partition takes its share of the tenant's quota on its cluster by reserving it in the
+ * Partition admission: a partition's namespace must be its own (namespace-ownership.ts): never a reserved
+ * one, nor one that exists in the cluster and that Shipyard did not make for it, unless a system admin adopts
+ * it (spec.adopt); a Pod Security level of privileged is a system admin's to set, too. A partition takes its share of the tenant's quota on its cluster by reserving it in the
  * tenant's ledger (ledger-writer.ts) before the Partition is written; the write route takes the reservation
  * back if the write fails, and a delete releases it. What the ledger cannot settle (a crash between the two
  * writes) the leader repairs (ledger.controller.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { QuantityError } from '@shipyard/api';
+import { QuantityError, type Partition } from '@shipyard/api';
 import type { PlatformCache } from '../cache/platform-cache.js';
-import { ApiError, conflict, invalid } from '../http/errors.js';
-import type { KindHooks, Prepared } from '../objects/kind-hooks.js';
+import type { Caller } from '../http/context.js';
+import { ApiError, conflict, forbidden, invalid } from '../http/errors.js';
+import type { HookDeps, KindHooks, Op, Prepared } from '../objects/kind-hooks.js';
+import { isKubeStatus } from '../runtime/kube-errors.js';
+import type { Logger } from '../runtime/logger.js';
 import { decidePartition, ledgerOf, namespaceOf, type Ledger, type Reservation } from './ledger.js';
 import { updateLedger, updateLedgerIfAny } from './ledger-writer.js';
 import { badQuantity, sameHard, type Hard } from './quota.js';
 import { claimsOf, releaseClaimIfGone } from './namespace-claim.js';
+import { ownsNamespace, reservedNamespace, type NamespaceLike } from './namespace-ownership.js';
+import { labels } from './partition-objects.js';
 import { removePartitionGrants } from './tenant-teams.js';
 
 /**
@@ -58,8 +65,65 @@ function swapOwn(ledger: Ledger, name: string, id: string, to: Reservation | und
   return out;
 }
 
+/** What only a system admin (who holds partitions at the platform level) may set on a partition. */
+function checkPlatformOnly(opts: {
+  op: Op;
+  caller: Caller;
+  obj: Partition;
+  old?: Partition;
+  deps: HookDeps;
+}) {
+  const { op, caller, obj, old, deps } = opts;
+  const asks: [boolean, string][] = [
+    [Boolean(obj.spec.adopt) && !old?.spec.adopt, 'adopt a namespace (spec.adopt)'],
+    [
+      obj.spec.podSecurity === 'privileged' && old?.spec.podSecurity !== 'privileged',
+      'lift Pod Security from a partition (spec.podSecurity: privileged)',
+    ],
+  ];
+  for (const [asked, what] of asks) {
+    if (asked && !deps.access.canAtPlatform(caller.user, op, 'partitions'))
+      throw forbidden(`only a system admin may ${what}`);
+  }
+}
+
+/**
+ * A new partition's namespace, if it exists in the cluster, must be the partition's (made by Shipyard for it)
+ * or adopted. A cluster that cannot be asked now is not waited for: the partition controller writes nothing
+ * into a namespace that is not the partition's, and says so on the partition.
+ */
+async function checkNamespaceFree(obj: Partition, deps: HookDeps, log: Logger): Promise<void> {
+  const { cluster } = obj.spec;
+  const namespace = namespaceOf(obj);
+  if (!deps.connections.hasConnection(cluster)) return;
+  let ns: NamespaceLike;
+  try {
+    ns = (await deps.connections.request(cluster, {
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}`,
+      timeoutMs: 5_000,
+    })) as NamespaceLike;
+  } catch (err) {
+    if (isKubeStatus(err, 404)) return;
+    log.warn({ err, cluster, namespace }, 'the namespace of a new partition could not be looked at');
+    return;
+  }
+  const partition = obj.metadata.name;
+  const serverNamespace = deps.cache.m.namespace;
+  if (ownsNamespace({ ns, partition, serverNamespace, adopt: obj.spec.adopt })) return;
+  const owner = ns.metadata?.labels?.[labels.partition];
+  throw invalid(
+    owner
+      ? `namespace ${namespace} on cluster ${cluster} belongs to partition ${owner}`
+      : `namespace ${namespace} already exists on cluster ${cluster} and Shipyard did not make it for this partition: choose another (a system admin may adopt it with spec.adopt)`,
+    'spec.namespace',
+  );
+}
+
 export const partitionHooks: KindHooks<'Partition'> = {
-  validate({ obj, old }, deps) {
+  validate({ op, caller, obj, old }, deps) {
+    const reserved = reservedNamespace(namespaceOf(obj), deps.cache.m.namespace);
+    if (reserved) throw invalid(`${reserved}: no partition may have it`, 'spec.namespace');
+    checkPlatformOnly({ op, caller, obj, old, deps });
     if (old && (old.spec.tenant !== obj.spec.tenant || old.spec.cluster !== obj.spec.cluster)) {
       throw invalid('a partition cannot move to another tenant or cluster', 'spec.tenant');
     }
@@ -80,6 +144,7 @@ export const partitionHooks: KindHooks<'Partition'> = {
     const { tenant, cluster, hard } = obj.spec;
     const name = obj.metadata.name;
     const namespace = namespaceOf(obj);
+    if (!old) await checkNamespaceFree(obj, deps, log);
     const namespaceUsedBy = old ? undefined : namespaceUser(deps.cache, name, cluster, namespace);
     const id = randomUUID();
     let before: Reservation | undefined;

@@ -22,6 +22,7 @@ const sc = 'heketi.storageclass.storage.k8s.io';
 const share = {
   'requests.cpu': '2',
   'limits.cpu': '10',
+  'requests.memory': '1Gi',
   [`${sc}/persistentvolumeclaims`]: '5',
   [`${sc}/requests.storage`]: '30Gi',
 };
@@ -36,7 +37,11 @@ const pod = (name: string) => ({
   metadata: { name, namespace: partition },
   spec: {
     containers: [
-      { name: 'app', image: 'nginx', resources: { requests: { cpu: '1' }, limits: { cpu: '3' } } },
+      {
+        name: 'app',
+        image: 'nginx',
+        resources: { requests: { cpu: '1', memory: '256Mi' }, limits: { cpu: '3' } },
+      },
     ],
   },
 });
@@ -104,7 +109,7 @@ describe('GET /api/v1/tenants/{t}/quota', () => {
             },
             { resource: 'limits.cpu', total: '20', allocated: '10', remaining: '10', used: '6' },
             { resource: 'requests.cpu', total: '4', allocated: '2', remaining: '2', used: '2' },
-            { resource: 'requests.memory', total: '8Gi', allocated: '0', remaining: '8Gi', used: '0' },
+            { resource: 'requests.memory', total: '8Gi', allocated: '1Gi', remaining: '7Gi', used: '512Mi' },
           ],
           partitions: [
             {
@@ -115,6 +120,7 @@ describe('GET /api/v1/tenants/{t}/quota', () => {
                 { resource: `${sc}/requests.storage`, allocated: '30Gi', used: '10Gi' },
                 { resource: 'limits.cpu', allocated: '10', used: '6' },
                 { resource: 'requests.cpu', allocated: '2', used: '2' },
+                { resource: 'requests.memory', allocated: '1Gi', used: '512Mi' },
               ],
             },
           ],

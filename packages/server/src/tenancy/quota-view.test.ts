@@ -91,6 +91,7 @@ describe('the quota view of a tenant', () => {
       { resource: 'requests.memory', total: '8Gi', allocated: '3Gi', remaining: '5Gi', used: '0' },
     ]);
     expect(noha!.loadBalancer).toEqual({ l4PortRange: { from: 20000, to: 21000 }, l7: true });
+    // Every key of the tenant's binds the partition: those it was given none of at 0.
     expect(noha!.partitions).toEqual([
       {
         name: 'web',
@@ -99,7 +100,9 @@ describe('the quota view of a tenant', () => {
           { resource: `${sc}/persistentvolumeclaims`, allocated: '5', used: '2' },
           { resource: `${sc}/requests.storage`, allocated: '30Gi', used: '10Gi' },
           { resource: 'limits.cpu', allocated: '10', used: '6' },
+          { resource: 'limits.memory', allocated: '0', used: '0' },
           { resource: 'requests.cpu', allocated: '2', used: '2' },
+          { resource: 'requests.memory', allocated: '0', used: '0' },
         ],
       },
     ]);

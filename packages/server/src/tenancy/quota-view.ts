@@ -50,7 +50,8 @@ export function quotaView(t: Tenant, partitions: readonly Partition[]): TenantQu
       .map((p) => ({
         name: p.metadata.name,
         namespace: namespaceOf(p),
-        resources: Object.keys(p.spec.hard ?? {})
+        // Every key the tenant is limited on binds the partition too (at 0 when it was given none).
+        resources: [...new Set([...Object.keys(hard), ...Object.keys(p.spec.hard ?? {})])]
           .sort()
           .map((resource) => ({
             resource,

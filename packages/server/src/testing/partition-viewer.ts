@@ -23,7 +23,8 @@ export async function addPartitionViewer(
   const { user, cluster, tenant, partition, binding } = opts;
   const objects: Array<[plural: string, name: string, spec: object]> = [
     ['tenants', tenant, { clusters: [{ cluster, hard: {} }] }],
-    ['partitions', partition, { tenant, cluster, namespace: opts.namespace }],
+    // The namespace exists already (the test made it): the system admin adopts it for the partition.
+    ['partitions', partition, { tenant, cluster, namespace: opts.namespace, adopt: true }],
     ['users', user, { password: opts.password }],
     [
       'roletemplatebindings',
