@@ -21,12 +21,24 @@ function entry(req: FastifyRequest, target: AuditTarget): AuditEntry {
 }
 
 /**
+ * A password is write-only: the stored object never holds it, so comparing the old object with the new one
+ * cannot see it change. An update whose body sets `spec.password` changed it: its path is recorded (never
+ * its value, nor its hash).
+ */
+function withWriteOnly(changes: string[], body: unknown): string[] {
+  const spec = body && typeof body === 'object' ? (body as { spec?: unknown }).spec : undefined;
+  const setsPassword =
+    !!spec && typeof spec === 'object' && typeof (spec as { password?: unknown }).password === 'string';
+  return setsPassword && !changes.includes('spec.password') ? [...changes, 'spec.password'].sort() : changes;
+}
+
+/**
  * Writes the audit record of a mutation before it runs: if the audit log cannot be written, the request
  * is refused (503) and nothing changes. The outcome is filled in when the reply goes out. A request that
  * retries its write (a PATCH re-applied after a conflict) keeps its one pending record.
  */
 export async function beginAudit(req: FastifyRequest, store: AuditStore, target: AuditTarget): Promise<void> {
-  req.auditTarget = target;
+  req.auditTarget = target.changes ? { ...target, changes: withWriteOnly(target.changes, req.body) } : target;
   if (req.auditId !== undefined) return;
   try {
     req.auditId = await store.begin(entry(req, target));

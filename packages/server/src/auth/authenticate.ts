@@ -6,6 +6,7 @@ import { forbidden, unauthorized } from '../http/errors.js';
 import type { Caller } from '../http/context.js';
 import { foreignOrigin } from '../http/origin.js';
 import type { CredentialStore } from './credentials.js';
+import { LiveConnections } from './live-connections.js';
 
 export const sessionCookie = 'shipyard_session';
 export const csrfHeader = 'x-csrf-token';
@@ -38,12 +39,20 @@ export async function authenticate(req: FastifyRequest, deps: AuthDeps): Promise
   return { user: credential.user, groups: deps.access.principal(credential.user).groups, credential };
 }
 
-/** Authenticates every route but those marked `config: { public: true }`. */
-export function registerAuthentication(app: FastifyInstance, deps: AuthDeps): void {
-  app.addHook('preHandler', async (req) => {
+/**
+ * Authenticates every route but those marked `config: { public: true }`, and closes what is open of a caller
+ * whose access is revoked (live-connections.ts).
+ */
+export function registerAuthentication(app: FastifyInstance, deps: AuthDeps): LiveConnections {
+  const live = new LiveConnections({ cache: deps.cache, access: deps.access, logger: app.log });
+  app.addHook('onClose', async () => live.close());
+  // Before the body is read or validated: who is not signed in learns nothing of what is wrong with it.
+  app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config.public || !req.routeOptions.url) return;
     req.caller = await authenticate(req, deps);
+    live.track(req, reply, req.caller);
   });
+  return live;
 }
 
 /** The request's caller; routes that are not public always have one. */

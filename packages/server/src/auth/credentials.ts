@@ -13,7 +13,7 @@ export type Credential = {
   kind: CredentialKind;
   /** A user's name; for a cluster's registration and agent tokens, `system:agent:<cluster>`. */
   user: string;
-  /** Registration and agent tokens: the cluster they belong to. */
+  /** Registration and agent tokens: the cluster they belong to; a kubeconfig's API token: its cluster. */
   cluster?: string;
   name?: string;
   expiresAt?: string;
@@ -46,7 +46,8 @@ export function passwordSecretName(user: string): string {
   return `password-${userKey(user)}`;
 }
 
-function secretName(kind: CredentialKind, id: string): string {
+/** The name of the Secret that holds a credential. */
+export function credentialSecretName(kind: CredentialKind, id: string): string {
   return `${kind}-${id}`;
 }
 
@@ -70,6 +71,9 @@ function toCredential(s: V1Secret): Credential | undefined {
 }
 
 export class CredentialStore {
+  /** Secrets this replica deleted, until its informer has surely seen them go: refused at once meanwhile. */
+  private readonly revoked = new Map<string, number>();
+
   constructor(
     private readonly core: CoreV1Api,
     private readonly namespace: string,
@@ -100,7 +104,7 @@ export class CredentialStore {
         namespace: this.namespace,
         body: {
           metadata: {
-            name: secretName(opts.kind, id),
+            name: credentialSecretName(opts.kind, id),
             labels: {
               [credentialLabel]: opts.kind,
               'shipyard.dev/user-key': userKey(opts.user),
@@ -125,7 +129,8 @@ export class CredentialStore {
     const m = /^(sy[stra])_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m || m[1] !== prefix[kind]) return undefined;
     const [, , id = '', secret = ''] = m;
-    const name = secretName(kind, id);
+    const name = credentialSecretName(kind, id);
+    if (this.revoked.has(name)) return undefined;
     // The cache may not have a just-made session yet: ask the apiserver on a miss.
     const s =
       this.secrets.get(name) ??
@@ -154,7 +159,8 @@ export class CredentialStore {
   /** A credential by id (from the cache, or the apiserver when it was made a moment ago). */
   async get(kind: CredentialKind, id: string): Promise<Credential | undefined> {
     if (!/^[0-9a-f]{12}$/.test(id)) return undefined;
-    const name = secretName(kind, id);
+    const name = credentialSecretName(kind, id);
+    if (this.revoked.has(name)) return undefined;
     const s =
       this.secrets.get(name) ??
       (await this.core.readNamespacedSecret({ name, namespace: this.namespace }).catch(() => undefined));
@@ -169,7 +175,7 @@ export class CredentialStore {
   async consume(token: string, kind: CredentialKind): Promise<Credential | undefined> {
     const credential = await this.verify(token, kind);
     if (!credential) return undefined;
-    const name = secretName(kind, credential.id);
+    const name = credentialSecretName(kind, credential.id);
     const uid = this.secrets.get(name)?.metadata?.uid;
     const deleted = await this.core
       .deleteNamespacedSecret({
@@ -197,18 +203,44 @@ export class CredentialStore {
   }
 
   async revoke(kind: CredentialKind, id: string): Promise<void> {
-    await this.core
-      .deleteNamespacedSecret({ name: secretName(kind, id), namespace: this.namespace })
-      .catch((e: unknown) => {
-        throw fromKube(e, `${kind} ${id}`);
-      });
+    const name = credentialSecretName(kind, id);
+    await this.core.deleteNamespacedSecret({ name, namespace: this.namespace }).catch((e: unknown) => {
+      throw fromKube(e, `${kind} ${id}`);
+    });
+    const now = Date.now();
+    for (const [n, at] of this.revoked) if (at < now - 5 * 60_000) this.revoked.delete(n);
+    this.revoked.set(name, now);
   }
 
-  /** Deletes every session (and, with tokens, every API token) of a user. */
+  /**
+   * A user's credentials of a kind as the apiserver has them now, not as the cache does: revocations must
+   * reach one made a moment ago (on any replica).
+   */
+  async listCurrent(user: string, kind: CredentialKind): Promise<Credential[]> {
+    const list = await this.core
+      .listNamespacedSecret({
+        namespace: this.namespace,
+        labelSelector: `${credentialLabel}=${kind},shipyard.dev/user-key=${userKey(user)}`,
+      })
+      .catch((e: unknown) => {
+        throw fromKube(e, `${kind} secrets of ${user}`);
+      });
+    return list.items
+      .map(toCredential)
+      .filter((c): c is Credential => c !== undefined && c.kind === kind && c.user === user);
+  }
+
+  /** Deletes every session (and, with tokens, every API token) of a user: those cached and those current. */
   async revokeAll(user: string, kinds: CredentialKind[]): Promise<number> {
-    const doomed = kinds.flatMap((k) => this.listFor(user, k));
-    await Promise.all(doomed.map((c) => this.revoke(c.kind, c.id).catch(() => undefined)));
-    return doomed.length;
+    const current = await Promise.all(kinds.map((k) => this.listCurrent(user, k).catch(() => [])));
+    const doomed = new Map(
+      [...kinds.flatMap((k) => this.listFor(user, k)), ...current.flat()].map((c) => [
+        `${c.kind}-${c.id}`,
+        c,
+      ]),
+    );
+    await Promise.all([...doomed.values()].map((c) => this.revoke(c.kind, c.id).catch(() => undefined)));
+    return doomed.size;
   }
 
   /** Removes expired credentials (run by the leader now and then). */

@@ -94,7 +94,12 @@ const users: KindHooks<'User'> = {
     return {
       async commit() {
         if (hash) await deps.credentials.setPassword(name, hash);
-        if (obj.spec.disabled && !old?.spec.disabled) await deps.credentials.revokeAll(name, ['session']);
+        // Disabling, or changing the password of, a user revokes their sessions and API tokens: re-enabling
+        // brings none back, and a new password locks out whoever had the old one (their open connections
+        // close as the credentials go: auth/live-connections.ts).
+        const disabled = obj.spec.disabled && !old?.spec.disabled;
+        if (disabled || (hash && op === 'update'))
+          await deps.credentials.revokeAll(name, ['session', 'token']);
       },
     };
   },

@@ -30,7 +30,10 @@ const query = z.object({
     .optional(),
 });
 
-/** GET /api/v1/clusters/{name}/kubeconfig: a kubeconfig for the proxy, with a new API token of the caller's. */
+/**
+ * GET /api/v1/clusters/{name}/kubeconfig: a kubeconfig for the proxy, with a new API token of the caller's that
+ * replaces the one of their previous download for that cluster.
+ */
 export function registerKubeconfigRoute(app: FastifyInstance, deps: KubeconfigDeps): void {
   app.get(
     '/api/v1/clusters/:name/kubeconfig',
@@ -48,12 +51,27 @@ export function registerKubeconfigRoute(app: FastifyInstance, deps: KubeconfigDe
         name: `kubeconfig-${name}`,
         cluster: name,
       });
-      const { token } = await deps.credentials.issue({
+      // One kubeconfig token per user and cluster: a new download revokes the ones before it (and closes what
+      // they hold open), so downloads do not pile up tokens that live for a month.
+      const older = (await deps.credentials.listCurrent(caller.user, 'token')).filter(
+        (c) => c.cluster === name,
+      );
+      const { token, credential } = await deps.credentials.issue({
         kind: 'token',
         user: caller.user,
+        cluster: name,
         name: `kubeconfig-${name}`,
         ttlSeconds: ttl,
       });
+      await Promise.all(
+        older
+          .filter((c) => c.id !== credential.id)
+          .map((c) =>
+            deps.credentials.revoke('token', c.id).catch((e: { status?: number }) => {
+              if (e.status !== 404) throw e;
+            }),
+          ),
+      );
       const context = `shipyard-${name}`;
       reply.type('application/yaml');
       reply.header('content-disposition', `attachment; filename="${context}.kubeconfig"`);
