@@ -10,6 +10,7 @@ import { registerAccessReviewRoutes } from './authz/access-review.routes.js';
 import type { AuditStore } from './audit/audit.store.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { registerAuthentication } from './auth/authenticate.js';
+import { logRedaction } from './auth/log-redaction.js';
 import type { CredentialStore } from './auth/credentials.js';
 import type { LoginGuard } from './auth/login-guard.js';
 import type { Access } from './authz/access.js';
@@ -54,6 +55,7 @@ export type AppDeps = {
   sessionTtlSeconds: number;
   secureCookies: boolean;
   logLevel: string;
+  logStream?: NodeJS.WritableStream;
   /** 200 on /readyz once this says so. */
   ready: () => boolean;
 };
@@ -63,7 +65,11 @@ const requestIdRe = /^[\w.-]{1,128}$/;
 /** The HTTP surface: /api/v1 (OpenAPI at /api/v1/openapi.json), /healthz, /readyz, /metrics. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: {
+      level: deps.logLevel,
+      redact: logRedaction,
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     requestIdHeader: false,
@@ -76,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // Browsers that once reached the HTTPS listener keep to HTTPS for this host.
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
   });
   await app.register(cookie);
   // Agents' tunnels carry HTTP/2 frames in WebSocket messages; routes that take small messages check their size.

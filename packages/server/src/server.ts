@@ -10,6 +10,7 @@ import { openAuditDb } from './audit/db.js';
 import { AuditStore } from './audit/audit.store.js';
 import { agentUser, CredentialStore } from './auth/credentials.js';
 import { defaultLoginGuard, LoginGuard, type LoginGuardOptions } from './auth/login-guard.js';
+import { logRedaction } from './auth/log-redaction.js';
 import { Access } from './authz/access.js';
 import { buildApp } from './app.js';
 import { ensureAdmin, ensureBuiltinTemplates } from './bootstrap.js';
@@ -48,6 +49,8 @@ export type ServerConfig = {
   sessionTtlSeconds: number;
   secureCookies: boolean;
   logLevel: string;
+  /** Where log lines go (default stdout): tests read them. */
+  logStream?: NodeJS.WritableStream;
   loginGuard?: LoginGuardOptions;
   /** Replica identity in the leader Lease and the replica registry (default: host name + random). */
   identity?: string;
@@ -75,7 +78,7 @@ export type RunningServer = {
   /** PEM of the CA that signed the HTTPS listener's certificate. */
   ca: string;
   app: FastifyInstance;
-  /** Set when this start created the admin user: print it once. */
+  /** Set when this start created the admin user with a password it generated: print it once. */
   adminPassword?: string;
   isLeader: () => boolean;
   /** Whether each cluster's agent is connected, to this replica or another. */
@@ -90,7 +93,8 @@ export type RunningServer = {
 
 /** Connects to the management cluster, converges CRDs and built-ins, and serves. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const logger = pino({ name: 'shipyard', level: config.logLevel });
+  const logOptions = { name: 'shipyard', level: config.logLevel, redact: logRedaction };
+  const logger = config.logStream ? pino(logOptions, config.logStream) : pino(logOptions);
   const m = management({ kubeconfig: config.kubeconfig, namespace: config.namespace });
   const objects = new PlatformObjects(m);
   await ensureNamespace(m, objects);
@@ -153,6 +157,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     sessionTtlSeconds: config.sessionTtlSeconds,
     secureCookies: config.secureCookies,
     logLevel: config.logLevel,
+    logStream: config.logStream,
     ready: () => cache.hasSynced,
   });
 

@@ -140,6 +140,9 @@ describe('lockout', () => {
 });
 
 describe('lockout under parallel attempts', () => {
+  // Opens n kept-alive connections first, so that the attempts leave at the same moment and arrive together.
+  const warm = (base: string, n: number) =>
+    Promise.all(Array.from({ length: n }, () => fetch(`${base}/healthz`).then((r) => r.text())));
   const shuffled = <T>(xs: T[]) =>
     xs
       .map((x) => ({ x, k: Math.random() }))
@@ -148,6 +151,7 @@ describe('lockout under parallel attempts', () => {
 
   it('verifies at most maxFailures of 20 simultaneous attempts, and the right one is refused after the lock', async () => {
     const { name, password } = await makeUser(userName('race'));
+    await warm(server.url, 20);
     const guesses = shuffled([password, ...Array.from({ length: 19 }, (_, i) => `wrong-password-${i}`)]);
     const answers = await Promise.all(guesses.map((p) => new ApiClient(server.url).login(name, p)));
     const count = (status: number) => answers.filter((a) => a.status === status).length;
@@ -172,6 +176,7 @@ describe('lockout under parallel attempts', () => {
     });
     try {
       const names = Array.from({ length: 20 }, (_, i) => userName(`ip${i}`));
+      await warm(limited.url, 20);
       const answers = await Promise.all(
         names.map((n) => new ApiClient(limited.url).login(n, 'wrong-password')),
       );
