@@ -124,6 +124,12 @@ describe('a partition owns only a namespace of its own', () => {
       403,
       'only a system admin may adopt a namespace (spec.adopt)',
     ]);
+    // Another partition's namespace: the ledger says whose it is.
+    const taken = await tadmin.api.post<Err>('/api/v1/partitions', body(`own-x-${run}`, { namespace: own }));
+    expect([taken.status, taken.body.message]).toEqual([
+      409,
+      `namespace ${own} on cluster ${cluster} is already used by partition ${own}`,
+    ]);
   });
 
   it('takes a namespace that exists when a system admin adopts it, and labels it as its own', async () => {

@@ -110,11 +110,11 @@ async function checkNamespaceFree(obj: Partition, deps: HookDeps, log: Logger): 
   const partition = obj.metadata.name;
   const serverNamespace = deps.cache.m.namespace;
   if (ownsNamespace({ ns, partition, serverNamespace, adopt: obj.spec.adopt })) return;
-  const owner = ns.metadata?.labels?.[labels.partition];
+  // Another partition's: the ledger and the namespace claims answer (409 naming it); the namespace of one
+  // that is gone is removed by the controller, which then makes it anew for this one.
+  if (ns.metadata?.labels?.[labels.partition]) return;
   throw invalid(
-    owner
-      ? `namespace ${namespace} on cluster ${cluster} belongs to partition ${owner}`
-      : `namespace ${namespace} already exists on cluster ${cluster} and Shipyard did not make it for this partition: choose another (a system admin may adopt it with spec.adopt)`,
+    `namespace ${namespace} already exists on cluster ${cluster} and Shipyard did not make it for this partition: choose another (a system admin may adopt it with spec.adopt)`,
     'spec.namespace',
   );
 }
