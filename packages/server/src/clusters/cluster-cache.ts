@@ -30,7 +30,7 @@ import { ResourceStore } from './resource-store.js';
 
 export type ClusterCacheOptions = {
   cache: PlatformCache;
-  connections: Pick<ClusterConnections, 'kubeConfig'>;
+  connections: Pick<ClusterConnections, 'kubeConfig' | 'unresponsive'>;
   tunnels: TunnelDirectory;
   logger: Logger;
   /** How long a read waits for a store that is starting (default 5 s). */
@@ -109,6 +109,13 @@ export class ClusterCache {
     if ('blocked' in reach) throw reach.blocked;
     const store = this.storeOf(cluster, entry, resource);
     store.run(reach.kc);
+    // An API server that did not take a connection a moment ago is not waited for (its store will not sync),
+    // nor served from a store whose watch may be as dead.
+    const down = this.opts.connections.unresponsive(cluster);
+    if (down) {
+      store.lastRead = Date.now();
+      throw down;
+    }
     await store.ready(this.opts.syncWaitMs ?? 5_000);
     const items = store.items(opts.namespace);
     return resource === 'events' ? eventsInWindow(items, this.eventWindow, Date.now()) : items;

@@ -104,6 +104,7 @@ async function reachability(
     const version = (await kubeRequest(kc, { path: '/version', timeoutMs: versionTimeoutMs })) as {
       gitVersion?: string;
     };
+    deps.connections.answered(name);
     // The cache's nodes when its store is live (it starts here on first use), else one direct list.
     const nodes =
       (await deps.clusterCache.peek(name, 'nodes')) ??

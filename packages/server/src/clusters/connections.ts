@@ -1,15 +1,24 @@
-import https from 'node:https';
+import type https from 'node:https';
 import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import type { PlatformCache } from '../cache/platform-cache.js';
-import { notFound, unavailable } from '../http/errors.js';
+import { notFound, unavailable, type ApiError } from '../http/errors.js';
 import { kubeRequest, type KubeRequest } from '../runtime/kube-request.js';
 import type { TunnelDialer } from '../tunnel/dialer.js';
-import { TunnelAgent } from '../tunnel/tunnel-agent.js';
 import { accessFromSecret, accessSecretName } from './cluster-access.js';
+import { ClusterHealth } from './cluster-health.js';
+import { GuardedAgent, GuardedTunnelAgent, type GuardedPool } from './guarded-agents.js';
 import { PooledKubeConfig } from './pooled-kubeconfig.js';
 
-/** How to reach one cluster's kube-apiserver: its URL, and request options carrying the pool and credentials. */
-export type ClusterEndpoint = { cluster: string; server: URL; options: https.RequestOptions };
+/**
+ * How to reach one cluster's kube-apiserver: its URL, request options carrying the pool and credentials, and
+ * the pool itself (its health, its idle connections).
+ */
+export type ClusterEndpoint = {
+  cluster: string;
+  server: URL;
+  options: https.RequestOptions;
+  pool: GuardedPool;
+};
 
 type Connection = { version: string; kc: PooledKubeConfig; endpoint: ClusterEndpoint };
 
@@ -36,9 +45,25 @@ export class ClusterConnections {
     private readonly dialer: TunnelDialer,
   ) {}
 
-  /** Where and how to send a request to the cluster; throws 404 (unknown cluster) or 503 (not reachable). */
+  /**
+   * Where and how to send a request to the cluster; throws 404 (unknown cluster) or 503 (not reachable, or
+   * marked unresponsive a moment ago: see ClusterHealth).
+   */
   async endpoint(cluster: string): Promise<ClusterEndpoint> {
-    return (await this.connection(cluster)).endpoint;
+    const { endpoint } = await this.connection(cluster);
+    const down = endpoint.pool.health.admit();
+    if (down) throw down;
+    return endpoint;
+  }
+
+  /** The 503 to answer at once while the cluster's API server does not take connections (ClusterHealth). */
+  unresponsive(cluster: string): ApiError | undefined {
+    return this.connections.get(cluster)?.endpoint.pool.health.refusal();
+  }
+
+  /** The cluster answered a request (its health then says so at once). */
+  answered(cluster: string): void {
+    this.connections.get(cluster)?.endpoint.pool.health.up();
   }
 
   /** A KubeConfig for the cluster (client-node APIs, informers, kubeRequest), as the server's identity there. */
@@ -114,7 +139,7 @@ export class ClusterConnections {
       throw unavailable(`cluster "${cluster}": what its agent registered is incomplete; register it again`);
     const host = access.host.includes(':') ? `[${access.host}]` : access.host;
     const kc = new PooledKubeConfig(
-      new TunnelAgent({
+      new GuardedTunnelAgent(new ClusterHealth(cluster), {
         hub: this.dialer,
         cluster,
         ca: access.ca,
@@ -151,7 +176,7 @@ async function viaKubeconfig(cluster: string, secret: V1Secret): Promise<PooledK
   const tls: https.RequestOptions = {};
   await probe.applyToHTTPSOptions(tls);
   const kc = new PooledKubeConfig(
-    new https.Agent({
+    new GuardedAgent(new ClusterHealth(cluster), {
       keepAlive: true,
       maxSockets,
       maxFreeSockets,
@@ -171,7 +196,7 @@ async function endpointOf(cluster: string, kc: PooledKubeConfig): Promise<Cluste
   const options: https.RequestOptions = {};
   await kc.applyToHTTPSOptions(options);
   const server = new URL(kc.getCurrentCluster()?.server ?? '');
-  return { cluster, server, options: { agent: kc.pool, headers: options.headers } };
+  return { cluster, server, options: { agent: kc.pool, headers: options.headers }, pool: kc.pool };
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

@@ -96,18 +96,29 @@ export class ResourceStore {
     return this.unhealthySince === undefined || Date.now() - this.unhealthySince < this.staleAfterMs;
   }
 
-  /** Waits up to `waitMs` for the store to be live; throws a 503 that says why it is not. */
+  /**
+   * Waits up to `waitMs` for the store to be live, or until an attempt to list fails meanwhile (the next comes
+   * after a backoff: not worth waiting for); throws a 503 that says why it is not.
+   */
   async ready(waitMs: number): Promise<void> {
     this.lastRead = Date.now();
     const i = this.informer;
     if (!i) throw this.unavailable('it is not running');
     if (!i.hasSynced && i.state !== 'failed') {
       const halt = new AbortController();
+      let off: (() => void) | undefined;
+      const failed = new Promise<void>((resolve) => {
+        off = i.on('state', (state) => {
+          if (state === 'retrying' || state === 'failed') resolve();
+        });
+      });
       await Promise.race([
         i.synced().catch(() => undefined), // the state and lastError below say why
         sleep(waitMs, halt.signal),
+        failed,
       ]);
       halt.abort();
+      off?.();
     }
     if (this.live) return;
     if (!i.hasSynced && !i.lastError) {

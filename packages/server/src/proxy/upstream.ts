@@ -2,12 +2,18 @@ import https from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { ClusterEndpoint } from '../clusters/connections.js';
+import { dropIdle, type GuardedPool } from '../clusters/guarded-agents.js';
 import type { Caller } from '../http/context.js';
 
 /** Prefix of the Kubernetes groups a platform group is impersonated as (its names are DNS labels). */
 export const groupPrefix = 'shipyard:';
-/** How long the cluster may take to connect and answer a request's headers. */
-export const connectTimeoutMs = 5000;
+/**
+ * How long the cluster may stay silent before it answers a request's headers: counted from when the request
+ * starts, and again from each chunk of its body, so a slow upload is not cut while it moves. (A new connection
+ * must also complete TLS within 3 s: see clusters/cluster-health.ts.) Once the headers come there is no
+ * deadline: watches, logs -f and exec streams last as long as they need.
+ */
+export const answerTimeoutMs = 5000;
 
 const hopByHop = new Set([
   'connection',
@@ -57,6 +63,9 @@ export function replyHeaders(headers: IncomingHttpHeaders): Headers {
   return out;
 }
 
+/** The pool each upstream request was made through. */
+const pools = new WeakMap<ClientRequest, GuardedPool>();
+
 /**
  * A request to the cluster's API server at `path` (with its query), through the endpoint's connection pool.
  * The endpoint's own credentials (a bearer token) come last: nothing the client sent replaces them.
@@ -65,7 +74,7 @@ export function upstreamRequest(
   endpoint: ClusterEndpoint,
   opts: { method: string; path: string; headers: Headers },
 ): ClientRequest {
-  return https.request({
+  const req = https.request({
     ...endpoint.options,
     protocol: 'https:',
     hostname: endpoint.server.hostname,
@@ -73,8 +82,9 @@ export function upstreamRequest(
     method: opts.method,
     path: endpoint.server.pathname.replace(/\/$/, '') + opts.path,
     headers: { ...opts.headers, ...endpoint.options.headers },
-    timeout: connectTimeoutMs,
   });
+  pools.set(req, endpoint.pool);
+  return req;
 }
 
 /** What the cluster answered an upgrade request: its 101 and the connection, or an ordinary response. */
@@ -83,26 +93,48 @@ export type UpgradeAnswer =
   | { upgraded: false; response: IncomingMessage };
 
 /**
- * Sends the request (with `body` if given) and resolves the cluster's answer, its 101 included when
- * `upgrade` is set. Rejects when the cluster cannot be reached or does not answer within connectTimeoutMs;
- * once it answers there is no deadline (watches, logs -f and exec streams last as long as they need).
+ * Sends the request (with `body` if given) and resolves the cluster's answer, its 101 included for an
+ * upgrade. Rejects when the cluster cannot be reached or stays silent for answerTimeoutMs (see there): one
+ * deadline per request, which a connection that never completes cuts shorter, never longer.
  */
 export function exchange(upstream: ClientRequest, body?: Readable): Promise<UpgradeAnswer> {
   return new Promise<UpgradeAnswer>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = (): void => {
+      // A kept-alive connection that went silent: the pool's other idle ones likely did too.
+      const pool = pools.get(upstream);
+      if (upstream.reusedSocket && pool) dropIdle(pool);
+      upstream.destroy(new Error(`no answer within ${answerTimeoutMs / 1000} s`));
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(silent, answerTimeoutMs);
+    };
+    const settled = (): void => {
+      clearTimeout(timer);
+      body?.removeListener('data', arm);
+    };
     upstream.once('response', (response: IncomingMessage) => {
-      upstream.setTimeout(0);
+      settled();
+      pools.get(upstream)?.health.up();
       resolve({ upgraded: false, response });
     });
     upstream.once('upgrade', (response: IncomingMessage, socket: Duplex, head: Buffer) => {
-      upstream.setTimeout(0);
-      // The socket is now the stream's alone: no deadline, and its errors are the splice's to handle.
-      if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
+      settled();
+      pools.get(upstream)?.health.up();
       resolve({ upgraded: true, response, socket, head });
     });
-    upstream.once('timeout', () => upstream.destroy(new Error('timed out connecting')));
-    upstream.on('error', reject);
-    if (body && typeof body.pipe === 'function') body.pipe(upstream);
-    else upstream.end();
+    upstream.on('error', (err) => {
+      settled();
+      reject(err);
+    });
+    arm();
+    if (body && typeof body.pipe === 'function') {
+      body.on('data', arm);
+      // A body that fails (a client gone mid-upload, one past the limit) ends the request with its error.
+      body.once('error', (err) => upstream.destroy(err));
+      body.pipe(upstream);
+    } else upstream.end();
   });
 }
 
