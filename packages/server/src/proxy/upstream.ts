@@ -9,11 +9,12 @@ import type { Caller } from '../http/context.js';
 export const groupPrefix = 'shipyard:';
 /**
  * How long the cluster may stay silent before it answers a request's headers: counted from when the request
- * starts, and again from each chunk of its body, so a slow upload is not cut while it moves. (A new connection
- * must also complete TLS within 3 s: see clusters/cluster-health.ts.) Once the headers come there is no
- * deadline: watches, logs -f and exec streams last as long as they need.
+ * starts, and again from each chunk of its body, so a slow upload is not cut while it moves; short enough that
+ * the 503 leaves within 5 s. (A new connection must also complete TLS within 3 s: see
+ * clusters/cluster-health.ts.) Once the headers come there is no deadline: watches, logs -f and exec streams
+ * last as long as they need.
  */
-export const answerTimeoutMs = 5000;
+export const answerTimeoutMs = 4_500;
 
 const hopByHop = new Set([
   'connection',
