@@ -23,6 +23,7 @@ import { SortedLists } from './cache/sorted-lists.js';
 import { registerConsole } from './http/console.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerMetrics } from './http/metrics.js';
+import { websocketErrorHandler } from './http/websocket-errors.js';
 import type { PlatformObjects } from './kube/management.js';
 import { registerObjectRoutes } from './objects/objects.routes.js';
 import { registerKubeProxy } from './proxy/kube-proxy.js';
@@ -87,7 +88,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   // Agents' tunnels carry HTTP/2 frames in WebSocket messages; routes that take small messages check their size.
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    errorHandler: websocketErrorHandler,
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Shipyard API', version: 'v1' },
@@ -116,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, { store: deps.audit, access: deps.access });
   registerQuotaViewRoutes(app, deps);
   registerAccessReviewRoutes(app, deps);
-  registerWatchRoutes(app, deps.hub);
+  registerWatchRoutes(app, deps);
   registerKubeconfigRoute(app, deps);
   registerClusterDetailRoutes(app, deps);
   registerKubeProxy(app, deps);

@@ -23,6 +23,11 @@ import type { TunnelDirectory } from './tunnel/dialer.js';
 import { startReplicaMesh } from './tunnel/replica-mesh.js';
 import { TunnelHub } from './tunnel/tunnel-hub.js';
 import { startLeaderWork } from './controllers/leader-work.js';
+import {
+  defaultConnectionTimeouts,
+  handshakeDeadline,
+  type ConnectionTimeouts,
+} from './http/connection-timeouts.js';
 import { ensureServingCert } from './http/tls.js';
 import { ensureCrds, ensureNamespace } from './kube/crds.js';
 import { management, PlatformObjects } from './kube/management.js';
@@ -51,6 +56,8 @@ export type ServerConfig = {
   logLevel: string;
   /** Where log lines go (default stdout): tests read them. */
   logStream?: NodeJS.WritableStream;
+  /** Connection deadlines of both listeners (default defaultConnectionTimeouts; tests shorten them). */
+  timeouts?: Partial<ConnectionTimeouts>;
   loginGuard?: LoginGuardOptions;
   /** Replica identity in the leader Lease and the replica registry (default: host name + random). */
   identity?: string;
@@ -140,6 +147,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     clusterCache.onChange(resource, (cluster) => hub.notify(`${cluster}/${resource}`));
   }
   let tlsPort = config.tlsPort;
+  const timeouts = { ...defaultConnectionTimeouts, ...config.timeouts };
   const app = await buildApp({
     cache,
     hub,
@@ -158,6 +166,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     secureCookies: config.secureCookies,
     logLevel: config.logLevel,
     logStream: config.logStream,
+    timeouts,
     ready: () => cache.hasSynced,
   });
 
@@ -194,9 +203,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const url = `http://${host}:${port}`;
   // TLS terminates here and the same HTTP server handles the decrypted connection.
   const tlsServer = tls.createServer(
-    { cert: serving.cert, key: serving.key, ALPNProtocols: ['http/1.1'] },
+    {
+      cert: serving.cert,
+      key: serving.key,
+      ALPNProtocols: ['http/1.1'],
+      handshakeTimeout: timeouts.headersMs,
+    },
     (socket) => app.server.emit('connection', socket),
   );
+  handshakeDeadline(tlsServer, timeouts.headersMs);
   await new Promise<void>((resolve, reject) => {
     tlsServer.once('error', reject);
     tlsServer.listen(config.tlsPort, config.host, () => resolve());

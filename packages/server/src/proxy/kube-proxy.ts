@@ -6,6 +6,7 @@ import { callerOf } from '../auth/authenticate.js';
 import type { Access } from '../authz/access.js';
 import type { ClusterConnections } from '../clusters/connections.js';
 import { forbidden, unavailable } from '../http/errors.js';
+import { BodyTooLargeError, limitBody, tooLarge } from './body-limit.js';
 import { parseKubePath } from './kube-path.js';
 import { isUpgrade, proxyUpgrade, streamingSubresources } from './kube-upgrade.js';
 import { clusterWideList, jsonAccept, listAcrossNamespaces, type Answer } from './namespaced-list.js';
@@ -139,16 +140,20 @@ export function registerKubeProxy(app: FastifyInstance, deps: KubeProxyDeps): vo
       async (req, reply) => {
         const target = await authorize(req, deps);
         const { caller, cluster, endpoint, path } = target;
+        const body = limitBody(req.headers, req.body as Readable | undefined);
         const upstream = upstreamRequest(endpoint, {
           method: req.method,
           path,
           headers: forwardHeaders(req.headers, caller.user, caller.groups),
         });
-        const { response } = await exchange(upstream, req.body as Readable | undefined).catch(
-          (err: unknown) => {
-            throw unavailable(`cluster "${cluster}" is unreachable: ${(err as Error).message}`);
-          },
-        );
+        const { response } = await exchange(upstream, body).catch((err: unknown) => {
+          if (err instanceof BodyTooLargeError) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            reply.header('connection', 'close');
+            throw tooLarge();
+          }
+          throw unavailable(`cluster "${cluster}" is unreachable: ${(err as Error).message}`);
+        });
         // The client went away mid-answer (a watch, logs -f): free the cluster's side. An answer read to the end
         // leaves its connection to the pool.
         req.raw.once('close', () => {
