@@ -21,6 +21,12 @@ import type { ClusterConnections } from './clusters/connections.js';
 import type { PlatformCache } from './cache/platform-cache.js';
 import { SortedLists } from './cache/sorted-lists.js';
 import { registerConsole } from './http/console.js';
+import {
+  defaultConnectionTimeouts,
+  fastifyTimeouts,
+  startWebSocketHeartbeat,
+  type ConnectionTimeouts,
+} from './http/connection-timeouts.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerMetrics } from './http/metrics.js';
 import { websocketErrorHandler } from './http/websocket-errors.js';
@@ -57,6 +63,8 @@ export type AppDeps = {
   secureCookies: boolean;
   logLevel: string;
   logStream?: NodeJS.WritableStream;
+  /** How long connections may hold the server without doing their part (default defaultConnectionTimeouts). */
+  timeouts?: ConnectionTimeouts;
   /** 200 on /readyz once this says so. */
   ready: () => boolean;
 };
@@ -72,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     bodyLimit: 1024 * 1024,
+    ...fastifyTimeouts(deps.timeouts ?? defaultConnectionTimeouts),
     trustProxy: false,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -92,6 +101,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     options: { maxPayload: 1024 * 1024 },
     errorHandler: websocketErrorHandler,
   });
+  const stopHeartbeat = startWebSocketHeartbeat(
+    app.websocketServer,
+    (deps.timeouts ?? defaultConnectionTimeouts).wsPingMs,
+  );
+  app.addHook('onClose', async () => stopHeartbeat());
   await app.register(swagger, {
     openapi: {
       info: { title: 'Shipyard API', version: 'v1' },
