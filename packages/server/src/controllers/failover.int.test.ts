@@ -24,7 +24,8 @@ const names = {
   template: `fo-${run}-gone`,
   orphan: `fo-${run}-orphan`,
   bound: `fo-${run}-bound`,
-  user: `fo-${run}-user`,
+  /** A binding's user must exist: every server has its admin. */
+  user: 'admin',
 };
 
 type Replica = {

@@ -1,4 +1,4 @@
-import type { KindName, PlatformObject, RoleTemplate } from '@shipyard/api';
+import { group, type KindName, type PlatformObject, type RoleTemplate } from '@shipyard/api';
 import type { Access } from '../authz/access.js';
 import { checkPassword, hashPassword } from '../auth/passwords.js';
 import type { CredentialStore } from '../auth/credentials.js';
@@ -12,6 +12,8 @@ import type { Logger } from '../runtime/logger.js';
 import { partitionHooks } from '../tenancy/partition.hooks.js';
 import { tenantHooks } from '../tenancy/tenant.hooks.js';
 import { removeGroupGrants } from '../tenancy/tenant-teams.js';
+import { mustExist } from './references.js';
+import { removeUserReferences } from './user-references.js';
 
 export type Op = 'create' | 'update';
 export type HookDeps = {
@@ -106,6 +108,7 @@ const users: KindHooks<'User'> = {
   async afterDelete(obj, deps) {
     await deps.credentials.revokeAll(obj.metadata.name, ['session', 'token']);
     await deps.credentials.deletePassword(obj.metadata.name);
+    await removeUserReferences(deps, obj.metadata.name);
   },
 };
 
@@ -116,6 +119,13 @@ const groups: KindHooks<'Group'> = {
       throw invalid("a group of all members is a tenant's: it needs spec.tenant", 'spec.allMembers');
     if (obj.spec.allMembers && obj.spec.members.length > 0)
       throw invalid("a group of all the tenant's members lists none of its own", 'spec.members');
+  },
+  /** Members it gains must be users (after authorization: who may not change it learns no user names). */
+  async prepare({ obj, old }, deps) {
+    const known = new Set(old?.spec.members);
+    for (const [i, m] of obj.spec.members.entries())
+      if (!known.has(m)) await mustExist(deps, { kind: 'User', name: m, field: `spec.members[${i}]` });
+    return {};
   },
   afterDelete: (obj, deps) => removeGroupGrants(deps, obj.metadata.name),
 };
@@ -140,10 +150,28 @@ const bindings: KindHooks<'RoleTemplateBinding'> = {
       throw forbidden(`you may not grant "${roleTemplate}": you do not hold all of its permissions there`);
     }
   },
+  /** A user it names must exist (checked after authorization, as for group members). */
+  async prepare({ obj, old }, deps) {
+    const { subject } = obj.spec;
+    const same = old?.spec.subject.kind === subject.kind && old.spec.subject.name === subject.name;
+    if (subject.kind === 'User' && !same)
+      await mustExist(deps, { kind: 'User', name: subject.name, field: 'spec.subject.name' });
+    return {};
+  },
 };
 
 const templates: KindHooks<'RoleTemplate'> = {
   readOnly: (obj) => (obj.spec.builtin ? `role template "${obj.metadata.name}" is built in` : undefined),
+  validate({ obj }) {
+    if (obj.spec.builtin !== undefined)
+      throw invalid('only the platform makes built-in templates: leave spec.builtin out', 'spec.builtin');
+    // `bind` counts only at the platform (Access.mayBind): below it, it would only mislead.
+    if (obj.spec.level === 'platform') return;
+    for (const [i, r] of obj.spec.rules.entries()) {
+      if (r.apiGroups.includes(group) && r.verbs.some((v) => v === 'bind' || v === 'escalate'))
+        throw invalid(`bind and escalate apply at the platform level only`, `spec.rules[${i}].verbs`);
+    }
+  },
 };
 
 export const kindHooks: { [N in KindName]?: KindHooks<N> } = {

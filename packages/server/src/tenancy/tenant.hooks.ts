@@ -7,6 +7,7 @@
 import { kinds, QuantityError, type Partition } from '@shipyard/api';
 import { ApiError, conflict, forbidden } from '../http/errors.js';
 import type { KindHooks } from '../objects/kind-hooks.js';
+import { mustExist } from '../objects/references.js';
 import { checkShrink, ledgerOf, reservationGraceMs } from './ledger.js';
 import { readTenant, updateLedger } from './ledger-writer.js';
 import { checkPortRanges, checkTenantSpec } from './tenant-spec.js';
@@ -38,6 +39,12 @@ export const tenantHooks: KindHooks<'Tenant'> = {
    * teams. If the tenant cannot be written, both are taken back.
    */
   async prepare({ op, obj, old }, deps) {
+    // Every cluster it gains quota on exists (here, not in validate: one made a moment ago may not be cached).
+    const had = new Set(old?.spec.clusters.map((c) => c.cluster));
+    for (const [i, { cluster }] of obj.spec.clusters.entries()) {
+      if (!had.has(cluster))
+        await mustExist(deps, { kind: 'Cluster', name: cluster, field: `spec.clusters[${i}].cluster` });
+    }
     const ports = await claimPorts(deps, obj, old);
     if (op !== 'create' || deps.cache.get('Tenant', obj.metadata.name)) return ports;
     let removeTeams: () => Promise<void>;

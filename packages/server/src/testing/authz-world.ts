@@ -58,7 +58,7 @@ export const targets = {
     plural: 'roletemplatebindings',
     name: n('ba'),
     spec: {
-      subject: { kind: 'User', name: n('ghost') },
+      subject: { kind: 'User', name: n('u-subject') },
       roleTemplate: 'tenant-member',
       scope: { level: 'tenant', name: tenantA },
     },
@@ -195,19 +195,15 @@ export function authzWorld(): AuthzWorld {
     await world.create(ta, tb, ca, cb);
     // The tenants came with their teams: part of what the lists show, and removed after the file.
     world.made.push(...teamFixtures(ta.name), ...teamFixtures(tb.name));
-    const userFixtures = users.map((u) => ({
+    // bindingA's subject: a user with no sign-in of its own (a binding's user must exist).
+    const userFixtures = [...users, 'subject'].map((u) => ({
       plural: 'users',
       name: userName(u),
       spec: { displayName: u, password },
     }));
-    await world.create(
-      targets.partitionA,
-      targets.partitionB,
-      partitionA2,
-      partitionB2,
-      targets.groupA,
-      ...userFixtures,
-    );
+    await world.create(targets.partitionA, targets.partitionB, partitionA2, partitionB2, ...userFixtures);
+    // A group's members and a binding's group must exist first.
+    await world.create(targets.groupA);
     await world.create(targets.bindingA, groupBinding, ...userBindings);
     await Promise.all(
       users.map(async (u) => {
