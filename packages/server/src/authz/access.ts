@@ -2,10 +2,9 @@ import type { KindName, PlatformObject, RoleTemplate } from '@shipyard/api';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import {
   allows,
-  covers,
   grantsFor,
+  holdsAll,
   platformScope,
-  rulesAt,
   type Grant,
   type Principal,
   type ScopeRef,
@@ -178,17 +177,15 @@ export class Access {
   }
 
   /**
-   * Whether `user` may bind `template` at these scopes: holding every rule of it there, or `bind` on it.
-   * Its rules on platform objects must be held by rules naming shipyard.dev, as everywhere else.
+   * Whether `user` may bind `template` at these scopes: holding every rule of it there (platform objects by
+   * rules naming shipyard.dev, as everywhere else), or `bind` on it through a platform-level grant. `bind`
+   * held anywhere lower would let a tenant's or a partition's admin grant themselves what they do not hold
+   * (their tenant's quota, say), so it counts only at the platform.
    */
   mayBind(user: string, template: RoleTemplate, scopes: ScopeRef[]): boolean {
-    const platform = this.platformGrants(user);
     const bind = { verb: 'bind', apiGroup: group, resource: 'roletemplates', name: template.metadata.name };
-    if (allows(platform, bind, scopes)) return true;
-    const onPlatform = template.spec.rules.filter((r) => r.apiGroups.includes(group));
-    const inClusters = template.spec.rules.filter((r) => !r.apiGroups.includes(group));
-    return (
-      covers(rulesAt(platform, scopes), onPlatform) && covers(rulesAt(this.grants(user), scopes), inClusters)
-    );
+    const onPlatform = this.platformGrants(user).filter((g) => g.scope.level === 'platform');
+    if (allows(onPlatform, bind, [platformScope])) return true;
+    return holdsAll({ grants: this.grants(user), scopes, wanted: template.spec.rules, platformGroup: group });
   }
 }

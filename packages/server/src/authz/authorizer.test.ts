@@ -1,6 +1,14 @@
 import type { RoleTemplate, RoleTemplateBinding } from '@shipyard/api';
 import { describe, expect, it } from 'vitest';
-import { allows, covers, grantsFor, platformScope, ruleAllows, type ScopeRef } from './authorizer.js';
+import {
+  allows,
+  covers,
+  grantsFor,
+  holdsAll,
+  platformScope,
+  ruleAllows,
+  type ScopeRef,
+} from './authorizer.js';
 import { builtinTemplates } from './builtin-templates.js';
 
 const templates = new Map<string, RoleTemplate>(
@@ -95,5 +103,32 @@ describe('authorization from RoleTemplateBindings', () => {
     expect(covers(t('partition-editor'), t('partition-owner'))).toBe(false);
     expect(covers(t('tenant-admin'), t('platform-admin'))).toBe(false);
     expect(covers(t('platform-admin'), t('tenant-admin'))).toBe(true);
+  });
+
+  it('counts what is held at the scope, platform objects only by rules naming shipyard.dev', () => {
+    const t = (n: string) => templates.get(n)?.spec.rules ?? [];
+    const grant = (user: string, template: string, scope: RoleTemplateBinding['spec']['scope']) =>
+      grantsFor({ user, groups: [] }, [binding({ kind: 'User', name: user }, template, scope)], templates);
+    const onTenant: ScopeRef[] = [platformScope, { level: 'tenant', name: 't1' }];
+    const holds = (grants: ReturnType<typeof grant>, scopes: ScopeRef[], template: string) =>
+      holdsAll({ grants, scopes, wanted: t(template), platformGroup: sy });
+    const tadmin = grant('ann', 'tenant-admin', { level: 'tenant', name: 't1' });
+    for (const team of ['team-default', 'team-sres', 'team-developers', 'team-resource', 'team-support'])
+      expect(holds(tadmin, onTenant, team), team).toBe(true);
+    for (const p of ['partition-owner', 'partition-editor', 'partition-viewer'])
+      expect(holds(tadmin, partitionP, p), p).toBe(true);
+    expect(holds(tadmin, partitionQ, 'partition-viewer')).toBe(false);
+    const raiseQuota = [{ apiGroups: [sy], resources: ['tenants'], verbs: ['update', 'patch'] }];
+    expect(holdsAll({ grants: tadmin, scopes: onTenant, wanted: raiseQuota, platformGroup: sy })).toBe(false);
+    // A `*` group means the clusters' groups: cluster-admin's `*` does not hold the tenants of the platform.
+    const cadmin = grant('cal', 'cluster-admin', { level: 'cluster', name: 'c1' });
+    expect(holdsAll({ grants: cadmin, scopes: partitionP, wanted: raiseQuota, platformGroup: sy })).toBe(
+      false,
+    );
+    expect(holds(cadmin, partitionP, 'partition-owner')).toBe(true);
+    const powner = grant('pat', 'partition-owner', { level: 'partition', name: 'p1' });
+    expect(holds(powner, partitionP, 'partition-viewer')).toBe(true);
+    const quota = [{ apiGroups: [''], resources: ['resourcequotas'], verbs: ['update'] }];
+    expect(holdsAll({ grants: powner, scopes: partitionP, wanted: quota, platformGroup: sy })).toBe(false);
   });
 });

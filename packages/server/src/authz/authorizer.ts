@@ -65,17 +65,43 @@ export function rulesAt(grants: readonly Grant[], scopes: readonly ScopeRef[]): 
 
 /**
  * Whether `held` covers every permission of `wanted`: a template may be bound only by someone who holds
- * all of it (or may `bind` templates), as Kubernetes RBAC prevents escalation.
+ * all of it (or may `bind` templates at the platform level), as Kubernetes RBAC prevents escalation.
+ * Plain Kubernetes semantics: a held `*` group covers every group.
  */
 export function covers(held: readonly PolicyRule[], wanted: readonly PolicyRule[]): boolean {
+  return coversEach(wanted, () => held);
+}
+
+function coversEach(
+  wanted: readonly PolicyRule[],
+  heldFor: (apiGroup: string) => readonly PolicyRule[],
+): boolean {
   return wanted.every((rule) =>
-    rule.apiGroups.every((apiGroup) =>
-      rule.resources.every((resource) =>
+    rule.apiGroups.every((apiGroup) => {
+      const held = heldFor(apiGroup);
+      return rule.resources.every((resource) =>
         rule.verbs.every((verb) => {
           const names = rule.resourceNames?.length ? rule.resourceNames : [undefined];
           return names.every((name) => held.some((h) => ruleAllows(h, { verb, apiGroup, resource, name })));
         }),
-      ),
-    ),
+      );
+    }),
   );
+}
+
+/**
+ * Whether the grants hold, at these scopes, every permission of a template's rules, as the platform reads
+ * rules: a permission on platform objects (group `platformGroup`) is held only by a rule naming that group,
+ * since a `*` group in a template means the clusters' Kubernetes groups; any other group (`*` included) is
+ * held by a rule naming it or `*`.
+ */
+export function holdsAll(opts: {
+  grants: readonly Grant[];
+  scopes: readonly ScopeRef[];
+  wanted: readonly PolicyRule[];
+  platformGroup: string;
+}): boolean {
+  const held = rulesAt(opts.grants, opts.scopes);
+  const onPlatform = held.filter((r) => r.apiGroups.includes(opts.platformGroup));
+  return coversEach(opts.wanted, (apiGroup) => (apiGroup === opts.platformGroup ? onPlatform : held));
 }

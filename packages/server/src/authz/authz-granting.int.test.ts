@@ -48,9 +48,9 @@ const loses = (u: UserKey, f: { plural: string; name: string }) =>
     5_000,
   );
 
-describe('granting', () => {
-  const onPartitionA: Scope = { level: 'partition', name: pa1 };
+const onPartitionA: Scope = { level: 'partition', name: pa1 };
 
+describe('granting', () => {
   it('lets a tenant-admin bind partition-editor on a partition of their tenant, and take it back', async () => {
     expect((await clients.none.get(path(targets.partitionA))).status).toBe(403);
     const name = n('esc-ok');
@@ -133,6 +133,53 @@ describe('granting', () => {
       expect(r.body).toMatchObject({
         message: expect.stringContaining('you do not hold all of its permissions'),
       });
+    }
+  });
+});
+
+describe('no escalation through bind', () => {
+  /** A template admin made at `level`, which the user at `scope` does not hold; they bind it to themselves. */
+  async function selfGrant(u: UserKey, level: string, scope: Scope, rules: Spec[]) {
+    const template: Fixture = { plural: 'roletemplates', name: n(`more-${u}`), spec: { level, rules } };
+    await create(template);
+    const name = n(`esc-self-${u}`);
+    const r = await bind(clients[u], name, template.name, scope, userName(u));
+    if (r.status === 201) made.push({ plural: 'roletemplatebindings', name, spec: {} });
+    expect(denied(r)).toBe(403);
+    expect(r.body).toMatchObject({
+      message: expect.stringContaining('you do not hold all of its permissions'),
+    });
+    expect((await world.admin.get(`/api/v1/roletemplatebindings/${name}`)).status).toBe(404);
+  }
+
+  it("refuses a tenant-admin a template of admin's that would let them raise their own quota", async () => {
+    const raise = [{ apiGroups: ['shipyard.dev'], resources: ['tenants'], verbs: ['update', 'patch'] }];
+    await selfGrant('tadmin', 'tenant', { level: 'tenant', name: tenantA }, raise);
+    const before = await world.admin.get<{ spec: unknown }>(path(targets.tenantA));
+    const more = { spec: { clusters: [{ cluster: clusterA, hard: { 'requests.cpu': '1000' } }] } };
+    expect((await clients.tadmin.patch(path(targets.tenantA), more)).status).toBe(403);
+    expect((await world.admin.get<{ spec: unknown }>(path(targets.tenantA))).body.spec).toEqual(
+      before.body.spec,
+    );
+  });
+
+  it('refuses a partition-owner a template that would let them change their partition’s quota in the cluster', async () => {
+    const quota = [
+      { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: ['update', 'patch'] },
+    ];
+    await selfGrant('powner', 'partition', { level: 'partition', name: pa1 }, quota);
+  });
+
+  it('lets a tenant-admin grant the teams’ templates and the partition templates they hold', async () => {
+    for (const [template, scope] of [
+      ['team-sres', { level: 'tenant', name: tenantA }],
+      ['team-resource', { level: 'tenant', name: tenantA }],
+      ['partition-owner', onPartitionA],
+    ] as const) {
+      const name = n(`ok-${template}`);
+      const r = await bind(clients.tadmin, name, template, scope);
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      made.push({ plural: 'roletemplatebindings', name, spec: {} });
     }
   });
 });

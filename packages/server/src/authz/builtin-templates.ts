@@ -3,7 +3,8 @@ import { teamTemplates } from './team-templates.js';
 
 /**
  * Rules on platform objects name the group shipyard.dev: a `*` group means every Kubernetes group of the
- * clusters (where these templates become ClusterRoles), never the platform's own objects.
+ * clusters (where these templates become ClusterRoles), never the platform's own objects. None below the
+ * platform carries `bind` on roletemplates: who grants a template there must hold all of it (Access.mayBind).
  */
 export const builtinTemplates: TemplateDef[] = [
   {
@@ -24,7 +25,6 @@ export const builtinTemplates: TemplateDef[] = [
     rules: [
       { apiGroups: [sy], resources: ['clusters'], verbs: [...read, 'update', 'patch'] },
       { apiGroups: [sy], resources: ['partitions', 'roletemplatebindings'], verbs: all },
-      { apiGroups: [sy], resources: ['roletemplates'], verbs: ['bind'] },
       { apiGroups: [sy], resources: ['auditevents'], verbs: ['list'] },
       { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     ],
@@ -50,7 +50,6 @@ export const builtinTemplates: TemplateDef[] = [
       { apiGroups: [sy], resources: ['tenants'], verbs: read },
       { apiGroups: [sy], resources: ['partitions', 'groups', 'roletemplatebindings'], verbs: all },
       { apiGroups: [sy], resources: ['users', 'roletemplates'], verbs: read },
-      { apiGroups: [sy], resources: ['roletemplates'], verbs: ['bind'] },
       ...kubeAdmin,
     ],
   },
@@ -69,7 +68,6 @@ export const builtinTemplates: TemplateDef[] = [
     rules: [
       { apiGroups: [sy], resources: ['partitions'], verbs: [...read, 'update', 'patch'] },
       { apiGroups: [sy], resources: ['roletemplatebindings'], verbs: all },
-      { apiGroups: [sy], resources: ['roletemplates'], verbs: ['bind'] },
       ...kubeAdmin,
     ],
   },
