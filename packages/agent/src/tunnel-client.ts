@@ -14,13 +14,15 @@ import { formatEndpoint, type Endpoint } from './api-server-endpoint.js';
 import { defaultBackoff, reconnectDelay, type ReconnectBackoff } from './reconnect-backoff.js';
 import { splice } from './splice.js';
 import {
-  API_SERVER_AUTHORITY,
   CONNECTION_WINDOW_BYTES,
   ERROR_HEADER,
   GOAWAY_REPLACED,
   MAX_CONCURRENT_STREAMS,
   MAX_SESSION_MEMORY_MB,
   STREAM_WINDOW_BYTES,
+  TUNNEL_PROTOCOL_ERROR,
+  dialRequestSchema,
+  tunnelSchemaError,
 } from '@shipyard/api';
 import { tunnelUrl } from './tunnel-url.js';
 
@@ -167,6 +169,12 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
       if (data?.toString() === GOAWAY_REPLACED) conn.replaced = true;
     });
     session.on('error', (err) => (conn.reason ??= `tunnel error: ${err.message}`));
+    // The tunnel's HTTP/2 frames come in binary messages only: anything else is a broken server or link.
+    ws.on('message', (_data, isBinary) => {
+      if (isBinary) return;
+      conn.reason ??= 'the server sent a text message; the tunnel carries HTTP/2 frames in binary messages';
+      ws.close(TUNNEL_PROTOCOL_ERROR, 'text message on the tunnel');
+    });
     ws.on('open', () => {
       conn.openedAt = Date.now();
       session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
@@ -236,9 +244,10 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   private answer(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     // A stream fails when its tunnel goes (that is reported as a state change); counted, never thrown.
     stream.on('error', () => this.counts.failed++);
-    if (headers[':method'] !== 'CONNECT') return this.refuse(stream, 405, 'the tunnel takes CONNECT only');
-    if (headers[':authority'] !== API_SERVER_AUTHORITY) {
-      return this.refuse(stream, 403, `this agent dials only its API server (${API_SERVER_AUTHORITY})`);
+    const dial = dialRequestSchema.safeParse(headers);
+    if (!dial.success) {
+      const wrongMethod = dial.error.issues.some((i) => i.path[0] === ':method');
+      return this.refuse(stream, wrongMethod ? 405 : 403, tunnelSchemaError(dial.error));
     }
     const { host, port } = this.opts.apiServer;
     const socket = net.connect({ host, port, noDelay: true });

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { createWebSocketStream } from 'ws';
 import { bearerOf } from '../clusters/registration.routes.js';
 import { ApiError, badRequest, unauthorized } from '../http/errors.js';
@@ -22,6 +23,9 @@ declare module 'fastify' {
   }
 }
 
+/** The relay's one query parameter; anything else in the query is ignored, as for every GET. */
+const relayQuery = z.object({ cluster: z.string().min(1).max(253) });
+
 const statusOf = { NotConnected: 503, Disconnected: 503, Aborted: 503, DialFailed: 502, DialTimeout: 504 };
 
 /**
@@ -38,8 +42,8 @@ export function registerRelayRoute(app: FastifyInstance, deps: RelayRouteDeps): 
       config: { public: true },
       schema: { hide: true },
       preValidation: async (req) => {
-        const query = req.query as { cluster?: unknown };
-        const cluster = typeof query.cluster === 'string' ? query.cluster : '';
+        const query = relayQuery.safeParse(req.query);
+        const cluster = query.success ? query.data.cluster : '';
         req.auditTarget = { verb: 'connect', kind: 'clusters/tunnel/relay', cluster: cluster || undefined };
         if (!samePeerToken(bearerOf(req), deps.peerToken))
           throw unauthorized('relays are for replicas of this platform');

@@ -13,6 +13,9 @@ import {
   GOAWAY_REPLACED,
   MAX_SESSION_MEMORY_MB,
   STREAM_WINDOW_BYTES,
+  TUNNEL_PROTOCOL_ERROR,
+  dialAnswerSchema,
+  tunnelSchemaError,
 } from '@shipyard/api';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
@@ -60,6 +63,8 @@ export class TunnelSession {
   private readonly closed: Promise<void>;
   private finish: () => void = () => undefined;
   private done = false;
+  /** The agent's SETTINGS came: it speaks HTTP/2. */
+  private h2Started = false;
 
   constructor(private readonly opts: TunnelSessionOptions) {
     this.ws = opts.ws;
@@ -72,12 +77,27 @@ export class TunnelSession {
       settings: { initialWindowSize: STREAM_WINDOW_BYTES, enablePush: false },
       maxSessionMemory: MAX_SESSION_MEMORY_MB,
     });
-    this.h2.once('connect', () => this.h2.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
-    this.h2.on('error', (err) => this.end(`tunnel error: ${err.message}`));
+    this.h2.once('connect', () => {
+      this.h2Started = true;
+      this.h2.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
+    });
+    // Frames that are not HTTP/2 (or break it) end the tunnel with nghttp2's reason; nothing is thrown.
+    this.h2.on('error', (err) => this.refuse(`tunnel error: ${err.message}`));
+    // The tunnel's HTTP/2 frames come in binary messages only.
+    this.ws.on('message', (_data, isBinary) => {
+      if (!isBinary)
+        this.refuse('the agent sent a text message; the tunnel carries HTTP/2 frames in binary messages');
+    });
     // Node closes the session by itself on a GOAWAY, letting open streams finish; take no more dials.
     this.h2.on('goaway', (code) => this.end(`the agent is going away (GOAWAY ${code})`, 'graceful'));
     this.closed = new Promise((resolve) => (this.finish = resolve));
-    this.h2.once('close', () => this.finished());
+    this.h2.once('close', () => {
+      // nghttp2 ends a session whose peer never sent SETTINGS (not HTTP/2 at all) by itself, without an error.
+      if (!this.h2Started && this.reason === undefined) {
+        this.refuse('the agent did not start HTTP/2 (its first frame was not SETTINGS)');
+      }
+      this.finished();
+    });
     this.ws.once('close', (code, why) => {
       const detail = why.length > 0 ? `: ${why.toString()}` : '';
       this.end(`the agent's WebSocket closed (${code}${detail})`);
@@ -138,18 +158,25 @@ export class TunnelSession {
         opts.timeoutMs,
       );
       const onResponse = (headers: http2.IncomingHttpHeaders): void => {
-        const status = Number(headers[':status']);
+        const answer = dialAnswerSchema.safeParse(headers);
+        if (!answer.success) {
+          const why = `the agent answered a dial malformed (${tunnelSchemaError(answer.error)})`;
+          fail(new TunnelError('Disconnected', cluster, `dial ${cluster}: ${why}`));
+          this.refuse(why);
+          return;
+        }
+        const status = answer.data[':status'];
         if (status === 200) {
           settle();
           resolve(stream);
           return;
         }
-        const why = headers[ERROR_HEADER] ?? 'no reason given';
+        const why = answer.data[ERROR_HEADER] ?? 'no reason given';
         fail(
           new TunnelError(
             'DialFailed',
             cluster,
-            `the agent of ${cluster} could not dial its API server (${status}): ${String(why)}`,
+            `the agent of ${cluster} could not dial its API server (${status}): ${why}`,
           ),
         );
       };
@@ -200,6 +227,20 @@ export class TunnelSession {
     drain.unref();
     this.h2.once('close', () => clearTimeout(drain));
     return this.closed;
+  }
+
+  /**
+   * The agent broke the protocol (frames that are not HTTP/2, a text message, a malformed answer): the tunnel
+   * closes at once, and the agent is told why (WebSocket close 1002, as far as the link still carries it).
+   */
+  private refuse(reason: string): void {
+    if (this.done) return;
+    this.log.warn({ reason }, 'closing a tunnel that broke the protocol');
+    if (this.ws.readyState === this.ws.OPEN) {
+      // A close reason is at most 123 bytes.
+      this.ws.close(TUNNEL_PROTOCOL_ERROR, Buffer.from(reason).subarray(0, 123).toString());
+    }
+    void this.end(reason);
   }
 
   /** Once: the WebSocket is cut and the hub told. */
