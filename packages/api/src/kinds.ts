@@ -4,12 +4,12 @@ import { conditions, dnsLabel, hardList, portRange, userName } from './meta.js';
 const displayName = z.string().max(128);
 const description = z.string().max(2048);
 
-export const clusterSpec = z.object({
+export const clusterSpec = z.strictObject({
   displayName: displayName.optional(),
   description: description.optional(),
   /** How the server reaches the cluster: its agent's tunnel, or a kubeconfig kept in a Secret. */
   connection: z
-    .object({
+    .strictObject({
       mode: z.enum(['agent', 'direct']),
       kubeconfigSecret: dnsLabel.optional(),
     })
@@ -26,15 +26,17 @@ export const clusterStatus = z.object({
   agent: z.object({ connected: z.boolean(), lastSeen: z.string().optional() }).optional(),
 });
 
-export const tenantSpec = z.object({
+export const tenantSpec = z.strictObject({
   displayName: displayName.optional(),
   description: description.optional(),
   clusters: z
     .array(
-      z.object({
+      z.strictObject({
         cluster: dnsLabel,
         hard: hardList,
-        loadBalancer: z.object({ l4PortRange: portRange.optional(), l7: z.boolean().optional() }).optional(),
+        loadBalancer: z
+          .strictObject({ l4PortRange: portRange.optional(), l7: z.boolean().optional() })
+          .optional(),
       }),
     )
     .default([]),
@@ -62,7 +64,7 @@ export const tenantStatus = z.object({
   reservations: z.record(dnsLabel, quotaReservation).optional(),
 });
 
-export const networkRule = z.object({
+export const networkRule = z.strictObject({
   direction: z.enum(['In', 'Out']),
   partition: dnsLabel.optional(),
   cidr: z
@@ -72,14 +74,14 @@ export const networkRule = z.object({
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
   ports: portRange.optional(),
 });
-export const partitionSpec = z.object({
+export const partitionSpec = z.strictObject({
   tenant: dnsLabel,
   cluster: dnsLabel,
   namespace: dnsLabel.optional(),
   displayName: displayName.optional(),
   description: description.optional(),
   hard: hardList.default({}),
-  networkPolicy: z.object({ rules: z.array(networkRule).default([]) }).optional(),
+  networkPolicy: z.strictObject({ rules: z.array(networkRule).default([]) }).optional(),
   /** Take over a namespace that exists and that Shipyard did not make: set by a system admin only. */
   adopt: z.boolean().optional(),
   /** The Pod Security level the namespace enforces (baseline when unset); privileged by a system admin only. */
@@ -92,7 +94,7 @@ export const partitionStatus = z.object({
   used: hardList.optional(),
 });
 
-export const userSpec = z.object({
+export const userSpec = z.strictObject({
   displayName: displayName.optional(),
   email: z.string().max(254).optional(),
   disabled: z.boolean().default(false),
@@ -108,7 +110,7 @@ export const userStatus = z.object({
   lockedUntil: z.string().optional(),
 });
 
-export const groupSpec = z.object({
+export const groupSpec = z.strictObject({
   /** The tenant whose team this is; a group without one is a platform group. */
   tenant: dnsLabel.optional(),
   displayName: displayName.optional(),
@@ -123,7 +125,7 @@ export const levels = ['platform', 'cluster', 'tenant', 'partition'] as const;
 export const level = z.enum(levels);
 export type Level = z.infer<typeof level>;
 
-export const policyRule = z.object({
+export const policyRule = z.strictObject({
   apiGroups: z.array(z.string()).min(1),
   resources: z.array(z.string()).min(1),
   verbs: z.array(z.string()).min(1),
@@ -131,7 +133,7 @@ export const policyRule = z.object({
 });
 export type PolicyRule = z.infer<typeof policyRule>;
 
-export const roleTemplateSpec = z.object({
+export const roleTemplateSpec = z.strictObject({
   displayName: displayName.optional(),
   description: description.optional(),
   level,
@@ -141,9 +143,9 @@ export const roleTemplateSpec = z.object({
 });
 export const roleTemplateStatus = z.object({ conditions: conditions.optional() });
 
-export const subject = z.object({ kind: z.enum(['User', 'Group']), name: userName });
+export const subject = z.strictObject({ kind: z.enum(['User', 'Group']), name: userName });
 export type Subject = z.infer<typeof subject>;
-export const scope = z.object({ level, name: dnsLabel.optional() });
+export const scope = z.strictObject({ level, name: dnsLabel.optional() });
 export type Scope = z.infer<typeof scope>;
-export const roleTemplateBindingSpec = z.object({ subject, roleTemplate: dnsLabel, scope });
+export const roleTemplateBindingSpec = z.strictObject({ subject, roleTemplate: dnsLabel, scope });
 export const roleTemplateBindingStatus = z.object({ conditions: conditions.optional() });

@@ -54,18 +54,52 @@ export const condition = z.object({
 export type Condition = z.infer<typeof condition>;
 export const conditions = z.array(condition);
 
-const labels = z.record(z.string(), z.string());
+const labelName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** The metadata a client may send; the server owns the rest (uid, resourceVersion, timestamps). */
-export const objectMeta = z.object({
+/** Whether `key` is a Kubernetes qualified name: an optional DNS subdomain prefix and "/", then a name. */
+export function isQualifiedName(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  if (prefix !== undefined && (prefix.length > 253 || !subdomain.test(prefix))) return false;
+  return name.length <= 63 && labelName.test(name);
+}
+
+const qualifiedName = z
+  .string()
+  .refine(
+    isQualifiedName,
+    'must be a name of at most 63 letters, digits, "-", "_" or "." (starting and ending alphanumeric), with an optional DNS prefix and "/"',
+  );
+const labelValue = z
+  .string()
+  .max(63)
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, {
+    message: 'must be empty or letters, digits, "-", "_" or "." starting and ending alphanumeric',
+  });
+
+/** Labels and annotations as Kubernetes accepts them: a bad key or value is refused naming it. */
+const labels = z.record(qualifiedName, labelValue);
+const annotations = z.record(qualifiedName, z.string());
+
+/**
+ * The metadata a client may send; the server owns the rest (uid, resourceVersion, timestamps). What the
+ * apiserver answers is accepted back (a GET, changed, PUT) and dropped; any other key is an unknown field.
+ */
+export const objectMeta = z.strictObject({
   name: dnsLabel,
   labels: labels.optional(),
-  annotations: labels.optional(),
+  annotations: annotations.optional(),
   resourceVersion: z.string().optional(),
   uid: z.string().optional(),
   generation: z.number().int().optional(),
   creationTimestamp: z.string().optional(),
   deletionTimestamp: z.string().optional(),
   finalizers: z.array(z.string()).optional(),
+  deletionGracePeriodSeconds: z.number().int().optional(),
+  ownerReferences: z.array(z.record(z.string(), z.unknown())).optional(),
+  managedFields: z.array(z.record(z.string(), z.unknown())).optional(),
+  generateName: z.string().optional(),
+  selfLink: z.string().optional(),
 });
 export type ObjectMeta = z.infer<typeof objectMeta>;

@@ -121,15 +121,26 @@ export function kindByPlural(plural: string): KindDef | undefined {
   return kindList.find((d) => d.plural === plural);
 }
 
-/** The schema of a whole object of a kind: as stored, or (`input`) as clients may send it. */
+/**
+ * The schema of a whole object of a kind: as stored, or (`input`) as clients may send it. A key no schema
+ * knows is an error at every level of the object, its metadata and spec (as kubectl's strict field
+ * validation), except in maps (labels, quotas). Status is the server's: what a client sends of it is ignored.
+ */
 export function objectSchema<D extends KindDef>(d: D, as: 'stored' | 'input' = 'stored') {
-  return z.object({
+  return z.strictObject({
     apiVersion: z.literal(apiVersion).optional(),
     kind: z.literal(d.kind).optional(),
     metadata: objectMeta,
     spec: as === 'input' ? (d.inputSpec ?? d.spec) : d.spec,
     status: d.status.optional(),
   });
+}
+
+/** The spec to store of one parsed from input: without the keys only input has (a User's password). */
+export function storedSpec(d: KindDef, spec: unknown): unknown {
+  if (!d.inputSpec || !(d.spec instanceof z.ZodObject) || !spec || typeof spec !== 'object') return spec;
+  const stored = new Set(Object.keys(d.spec.shape));
+  return Object.fromEntries(Object.entries(spec).filter(([k]) => stored.has(k)));
 }
 
 /** A stored object of a kind (spec defaults applied). */

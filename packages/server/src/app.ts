@@ -28,6 +28,7 @@ import {
   type ConnectionTimeouts,
 } from './http/connection-timeouts.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { registerJsonBody } from './http/json-body.js';
 import { registerMetrics } from './http/metrics.js';
 import { websocketErrorHandler } from './http/websocket-errors.js';
 import type { PlatformObjects } from './kube/management.js';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   registerErrorHandling(app);
+  registerJsonBody(app);
   registerMetrics(app);
   registerAuditHooks(app, deps.audit);
   registerAuthentication(app, deps);

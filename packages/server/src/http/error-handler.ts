@@ -1,12 +1,14 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError, badRequest, invalid, notFound } from './errors.js';
-import { fieldPath } from './field-path.js';
+import { describeIssue, type SchemaIssue } from './field-path.js';
 
+/** The path of a JSON pointer (lossy for keys holding "/": routes with such maps check bodies themselves). */
 function pathOf(instancePath: string): (string | number)[] {
   return instancePath
     .split('/')
     .slice(1)
+    .filter((p, i, all) => !(p === '' && all.length === 1))
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
@@ -16,11 +18,20 @@ export function toApiError(err: FastifyError | ApiError | Error): ApiError {
   if (err instanceof ApiError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const first = err.validation[0];
-    const path = pathOf(first?.instancePath ?? '');
     const context = (err as { validationContext?: string }).validationContext;
-    const field = fieldPath(path);
-    const message = `${field || context || 'request'}: ${first?.message ?? 'invalid'}`;
-    return context === 'body' ? invalid(message, field || undefined) : badRequest(message, field || context);
+    const params = (first?.params ?? {}) as Pick<SchemaIssue, 'keys' | 'issues'>;
+    const { field, message } = describeIssue({
+      path: pathOf(first?.instancePath ?? ''),
+      code: first?.keyword,
+      message: first?.message,
+      keys: params.keys,
+      issues: params.issues,
+    });
+    if (context === 'body') return invalid(message, field);
+    return badRequest(
+      field ? message : `${context ?? 'request'}: ${first?.message ?? 'invalid'}`,
+      field ?? context,
+    );
   }
   const code = (err as FastifyError).code;
   const status = (err as FastifyError).statusCode;

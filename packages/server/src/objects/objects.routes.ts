@@ -1,5 +1,6 @@
 import { kindList, objectSchema, type KindDef, type KindName, type PlatformObject } from '@shipyard/api';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { beginAudit } from '../audit/audit.hooks.js';
 import type { AuditStore } from '../audit/audit.store.js';
@@ -30,6 +31,15 @@ const deleteQuery = z.object({
 });
 
 type Obj = PlatformObject<KindName>;
+
+/**
+ * A body is checked by parseObject (in write), which names a bad or unknown field by its exact path (a label
+ * key holds "/" and "."); its schema stays on the route for the OpenAPI document. The rest as everywhere.
+ */
+const bodyInWrite: FastifySchemaCompiler<FastifySchema> = (route) =>
+  route.httpPart === 'body'
+    ? (data) => ({ value: data })
+    : validatorCompiler({ ...route, schema: route.schema as z.ZodType });
 
 /** The generic REST surface of every platform kind: /api/v1/<plural>[/<name>], shaped like the CRD. */
 export function registerObjectRoutes(app: FastifyInstance, deps: ObjectRouteDeps): void {
@@ -128,12 +138,13 @@ function registerKind(app: FastifyInstance, d: KindDef, deps: ObjectRouteDeps): 
     return present(written);
   }
 
-  app.post(base, { schema: { body, tags } }, async (req, reply) => {
+  app.post(base, { schema: { body, tags }, validatorCompiler: bodyInWrite }, async (req, reply) => {
     reply.code(201);
     return write(req, 'create', req.body);
   });
 
-  app.put(`${base}/:name`, { schema: { params: nameParams, body, tags } }, async (req) => {
+  const put = { schema: { params: nameParams, body, tags }, validatorCompiler: bodyInWrite };
+  app.put(`${base}/:name`, put, async (req) => {
     const name = (req.params as { name: string }).name;
     const old = (await deps.objects.get(d, name)) as Obj;
     return write(req, 'update', req.body, old);

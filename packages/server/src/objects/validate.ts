@@ -1,17 +1,28 @@
-import { objectSchema, type KindDef, type KindName, type PlatformObject, apiVersion } from '@shipyard/api';
+import {
+  apiVersion,
+  objectSchema,
+  storedSpec,
+  type KindDef,
+  type KindName,
+  type PlatformObject,
+} from '@shipyard/api';
 import type { z } from 'zod';
 import { invalid } from '../http/errors.js';
-import { fieldPath } from '../http/field-path.js';
+import { describeIssue } from '../http/field-path.js';
 
-/** Parses a body as an object of the kind: a 422 naming the first bad field, or the object to store. */
+/**
+ * Parses a body as an object of the kind: a 422 naming the first bad or unknown field, or the object to
+ * store (without what a client may only send, such as a User's password, and without status).
+ */
 export function parseObject<N extends KindName>(d: KindDef, body: unknown): PlatformObject<N> {
-  const parsed = objectSchema(d).safeParse(body);
+  const parsed = objectSchema(d, 'input').safeParse(body);
   if (!parsed.success) {
     const issue: z.core.$ZodIssue | undefined = parsed.error.issues[0];
-    const field = fieldPath(issue?.path ?? []);
-    throw invalid(`${field || 'body'}: ${issue?.message ?? 'invalid'}`, field || undefined);
+    const { field, message } = describeIssue(issue ?? { path: [] });
+    throw invalid(message, field);
   }
-  const { metadata, spec } = parsed.data;
+  const { metadata } = parsed.data;
+  const spec = storedSpec(d, parsed.data.spec);
   const meta: PlatformObject<N>['metadata'] = { name: metadata.name };
   if (metadata.labels) meta.labels = metadata.labels;
   if (metadata.annotations) meta.annotations = metadata.annotations;
