@@ -171,11 +171,13 @@ describe('lockout under parallel attempts', () => {
   });
 
   it("counts an address's attempts before verifying them too", async () => {
+    // Known users (whose passwords are verified) and unknown names, 20 attempts over them.
+    const known = [(await makeUser(userName('ipa'))).name, (await makeUser(userName('ipb'))).name];
     const limited = await startTestServer(inject('kubeconfig'), {
       loginGuard: { maxFailures: 1000, lockMs: 60_000, maxPerAddress: 4, addressWindowMs: 60_000 },
     });
     try {
-      const names = Array.from({ length: 20 }, (_, i) => userName(`ip${i}`));
+      const names = Array.from({ length: 20 }, (_, i) => known[i % 3] ?? userName(`ip${i}`));
       await warm(limited.url, 20);
       const answers = await Promise.all(
         names.map((n) => new ApiClient(limited.url).login(n, 'wrong-password')),

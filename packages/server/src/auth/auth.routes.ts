@@ -79,7 +79,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
           user && !user.spec.disabled && user.spec.source === 'local'
             ? await deps.credentials.passwordHash(name)
             : undefined;
-        ok = !!user && (await verifyPassword(hash, password));
+        // Verified for an unknown name too (against a decoy): the time taken does not tell which names exist.
+        ok = (await verifyPassword(hash, password)) && !!user;
       } finally {
         if (!ok) {
           const { failures, lockedUntil } = attempt.fail();
