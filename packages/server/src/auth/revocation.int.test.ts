@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { kubectl } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ApiClient, eventually } from '../testing/server.js';
+import { ApiClient, eventually, startTestServer } from '../testing/server.js';
 import { startStreamCluster, type StreamCluster } from '../testing/stream-cluster.js';
 
 const management = inject('kubeconfig');
@@ -64,8 +64,8 @@ async function member(name: string) {
 type Held = { what: string; ended: Promise<string> };
 
 /** A `kubectl get pods -w`: a long GET through the proxy, held once its first event came. */
-async function kubeWatch(token: string): Promise<Held> {
-  const url = `${s.server.url}/k8s/clusters/${cluster}/api/v1/namespaces/${s.ns}/pods?watch=true`;
+async function kubeWatch(token: string, base = s.server.url): Promise<Held> {
+  const url = `${base}/k8s/clusters/${cluster}/api/v1/namespaces/${s.ns}/pods?watch=true`;
   const res = await eventually('the watch to open', async () => {
     const r = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     if (r.status === 200 && r.body) return r;
@@ -87,8 +87,10 @@ async function kubeWatch(token: string): Promise<Held> {
 }
 
 /** An exec session in the pod, held once its command said it runs. */
-function exec(token: string): Promise<Held> {
-  const url = s.execUrl(cluster, ['sh', '-c', `echo running; sleep 120; echo ${marker}`]);
+function exec(token: string, base = s.server.url): Promise<Held> {
+  const url = s
+    .execUrl(cluster, ['sh', '-c', `echo running; sleep 120; echo ${marker}`])
+    .replace(s.server.url.replace(/^http/, 'ws'), base.replace(/^http/, 'ws'));
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${token}` } });
     const ended = new Promise<string>((r) => ws.once('close', () => r('closed')));
@@ -102,9 +104,9 @@ function exec(token: string): Promise<Held> {
 
 /** The console's live channel, on the session cookie. */
 function liveChannel(session: ApiClient): Promise<Held> {
-  const url = `${s.server.url.replace(/^http/, 'ws')}/api/v1/watch`;
+  const url = `${session.base.replace(/^http/, 'ws')}/api/v1/watch`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { cookie: session.cookie ?? '', origin: s.server.url } });
+    const ws = new WebSocket(url, { headers: { cookie: session.cookie ?? '', origin: session.base } });
     const ended = new Promise<string>((r) => ws.once('close', () => r('closed')));
     ws.once('open', () => resolve({ what: '/api/v1/watch', ended }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`watch refused: ${res.statusCode}`)));
@@ -174,6 +176,30 @@ describe('revocation ends what is open', () => {
     ).toBe(true);
     // Their credentials still hold; the group's grant does not.
     expect((await m.session.get('/api/v1/session')).status).toBe(200);
+  });
+});
+
+describe('revocation on another replica', () => {
+  it('ends what a user holds open on a replica other than the one that disabled them', async () => {
+    const m = await member(`rep-${run}`);
+    const other = await startTestServer(management);
+    try {
+      const session = await ApiClient.signedIn(other.url, m.name, password);
+      const held = [
+        await kubeWatch(m.token, other.url),
+        await exec(m.token, other.url),
+        await liveChannel(session),
+      ];
+      expect((await s.admin.patch(`/api/v1/users/${m.name}`, { spec: { disabled: true } })).status).toBe(200);
+      const ends = await allEnd(held);
+      expect(
+        ends.every((e) => !e.endsWith('still open')),
+        ends.join(),
+      ).toBe(true);
+      expect((await ApiClient.withToken(other.url, m.token).get('/api/v1/session')).status).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });
 
