@@ -192,7 +192,9 @@ export function authzWorld(): AuthzWorld {
     world.admin = await ApiClient.asAdmin(world.server.url);
     kube = new PlatformObjects(management({ kubeconfig, namespace: 'shipyard-system' }));
     const { tenantA: ta, tenantB: tb, clusterA: ca, clusterB: cb } = targets;
-    await world.create(ta, tb, ca, cb);
+    // A tenant's quota must name clusters that exist.
+    await world.create(ca, cb);
+    await world.create(ta, tb);
     // The tenants came with their teams: part of what the lists show, and removed after the file.
     world.made.push(...teamFixtures(ta.name), ...teamFixtures(tb.name));
     // bindingA's subject: a user with no sign-in of its own (a binding's user must exist).
