@@ -22,14 +22,14 @@ function world() {
     principal: (user: string) => ({ user, groups: groups.get(user) ?? [] }),
   } as unknown as Access;
   const logger = { info: () => undefined } as unknown as Logger;
-  const live = new LiveConnections({ cache, access, logger, unseenGraceMs: 1000 });
+  const live = new LiveConnections({ cache, access, logger, unseenGraceMs: 1000, sweepMs: 0 });
   return { users, secrets, groups, live };
 }
 
 /** A request on a socket of its own, tracked as its caller; `destroyed` says whether the registry closed it. */
 function open(
   live: LiveConnections,
-  who: { user: string; id: string; groups?: string[]; upgrade?: boolean },
+  who: { user: string; id: string; groups?: string[]; upgrade?: boolean; expiresAt?: string },
 ) {
   const socket = Object.assign(new EventEmitter(), { destroyed: false, destroy: () => undefined });
   socket.destroy = () => {
@@ -44,7 +44,7 @@ function open(
   const caller: Caller = {
     user: who.user,
     groups: who.groups ?? [],
-    credential: { id: who.id, kind: 'token', user: who.user, createdAt: '' },
+    credential: { id: who.id, kind: 'token', user: who.user, createdAt: '', expiresAt: who.expiresAt },
   };
   live.track(req, { raw: res } as unknown as FastifyReply, caller);
   return { socket, res };
@@ -94,6 +94,17 @@ describe('LiveConnections', () => {
     w.users.delete('ann');
     expect(w.live.recheck()).toBe(0);
     expect(plain.socket.destroyed).toBe(false);
+  });
+
+  it('closes the connections of an expired credential', () => {
+    const w = world();
+    w.users.set('ann', { spec: {} });
+    w.secrets.add('token-a1');
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const c = open(w.live, { user: 'ann', id: 'a1', expiresAt: '2026-01-01T00:00:10Z' });
+    expect(w.live.recheck(now + 9_999)).toBe(0);
+    expect(w.live.recheck(now + 10_000)).toBe(1);
+    expect(c.socket.destroyed).toBe(true);
   });
 
   it('waits for a credential the cache has not shown yet, for a while', () => {

@@ -13,7 +13,7 @@ import { credentialSecretName } from './credentials.js';
  * (this replica learns it from its informers, as every replica does), each is checked again, and the
  * connection of a user who is gone or disabled, whose credential was revoked (a password change, sign-out,
  * token deletion), or who lost a group they had when it opened, is closed: revocation reaches what is already
- * open, on every replica, within a moment.
+ * open, on every replica, within a moment. A sweep every half minute closes those whose credential expired.
  */
 type Entry = {
   socket: Socket;
@@ -32,12 +32,15 @@ export type LiveConnectionsOptions = {
   settleMs?: number;
   /** A credential the informer has never shown is taken as revoked after this long. */
   unseenGraceMs?: number;
+  /** Checked again this often without any change too: credentials expire (default 30 s; 0: never). */
+  sweepMs?: number;
 };
 
 export class LiveConnections {
   private readonly entries = new Set<Entry>();
   private readonly offs: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly sweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: LiveConnectionsOptions) {
     const changed = () => this.schedule();
@@ -47,6 +50,8 @@ export class LiveConnections {
       opts.cache.secrets.on('delete', changed),
       opts.cache.secrets.on('add', changed),
     );
+    const sweepMs = opts.sweepMs ?? 30_000;
+    if (sweepMs > 0) this.sweep = setInterval(() => this.recheck(), sweepMs).unref();
   }
 
   get size(): number {
@@ -93,6 +98,7 @@ export class LiveConnections {
 
   close(): void {
     clearTimeout(this.timer);
+    clearInterval(this.sweep);
     for (const off of this.offs.splice(0)) off();
     this.entries.clear();
   }
@@ -109,6 +115,8 @@ export class LiveConnections {
     const u = this.opts.cache.get('User', user);
     if (!u) return 'the user was deleted';
     if (u.spec.disabled) return 'the user was disabled';
+    const expiresAt = entry.caller.credential.expiresAt;
+    if (expiresAt && Date.parse(expiresAt) <= now) return 'the credential expired';
     if (this.opts.cache.secret(entry.credentialSecret)) entry.seen = true;
     else if (entry.seen || now - entry.openedAt > (this.opts.unseenGraceMs ?? 60_000)) {
       return 'the credential was revoked';

@@ -16,6 +16,8 @@ const marker = `revoke-sleep-${run}`;
 const password = 'the-first-password';
 
 let s: StreamCluster;
+/** What the tests made in the management cluster, removed at the end (those already gone are fine). */
+const made: string[] = [];
 
 beforeAll(async () => {
   s = await startStreamCluster({ management, name: cluster, ns: cluster });
@@ -30,13 +32,15 @@ afterAll(async () => {
       // it ended while we looked
     }
   }
+  for (const path of made.reverse()) await s?.admin.del(path);
   await s?.close();
 });
 
 /** A user who reaches the cluster through a group (cluster-viewer there) and may do anything in it. */
 async function member(name: string) {
   const group = `${name}-team`;
-  const made = [
+  made.push(`/api/v1/users/${name}`, `/api/v1/groups/${group}`, `/api/v1/roletemplatebindings/${name}-views`);
+  const created = [
     await s.admin.post('/api/v1/users', { metadata: { name }, spec: { password } }),
     await s.admin.post('/api/v1/groups', { metadata: { name: group }, spec: { members: [name] } }),
     await s.admin.post('/api/v1/roletemplatebindings', {
@@ -48,7 +52,7 @@ async function member(name: string) {
       },
     }),
   ];
-  expect(made.map((r) => r.status)).toEqual([201, 201, 201]);
+  expect(created.map((r) => r.status)).toEqual([201, 201, 201]);
   await kubectl(s.user, [
     'create',
     'clusterrolebinding',
@@ -163,6 +167,17 @@ describe('revocation ends what is open', () => {
     const record = audit.body.items.find((i) => i.name === m.name);
     expect(record?.changes).toEqual(['spec.password']);
     expect(JSON.stringify(audit.body)).not.toContain(next);
+  });
+
+  it('deleting a user ends them', async () => {
+    const m = await member(`del-${run}`);
+    const held = await holdAll(m);
+    expect((await s.admin.del(`/api/v1/users/${m.name}`)).status).toBe(200);
+    const ends = await allEnd(held);
+    expect(
+      ends.every((e) => !e.endsWith('still open')),
+      ends.join(),
+    ).toBe(true);
   });
 
   it('taking a user out of a group ends what they opened while in it', async () => {
