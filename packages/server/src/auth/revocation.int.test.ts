@@ -148,6 +148,29 @@ describe('revocation ends what is open', () => {
     expect((await m.session.get('/api/v1/session')).status).toBe(401);
   });
 
+  it('disabling a user with kubectl in the management cluster revokes their tokens too', async () => {
+    const m = await member(`kdis-${run}`);
+    const patch = (disabled: boolean) =>
+      kubectl({ kubeconfig: management }, [
+        'patch',
+        'users.shipyard.dev',
+        m.name,
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { disabled } }),
+      ]);
+    await patch(true);
+    const api = ApiClient.withToken(s.server.url, m.token);
+    await eventually('the token refused', async () =>
+      (await api.get('/api/v1/session')).status === 401 ? true : undefined,
+    );
+    await patch(false);
+    await eventually('the user enabled', async () =>
+      (await ApiClient.signedIn(s.server.url, m.name, password).catch(() => undefined)) ? true : undefined,
+    );
+    expect((await api.get('/api/v1/session')).status).toBe(401);
+  });
+
   it('a password change ends them, revokes sessions and tokens, and is audited without the password', async () => {
     const m = await member(`pw-${run}`);
     const held = await holdAll(m);

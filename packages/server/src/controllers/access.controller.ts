@@ -48,7 +48,8 @@ export function startUserController(deps: ControllerDeps): ControllerHandle {
         return;
       }
       if (user.spec.disabled) {
-        await credentials.revokeAll(name, ['session']);
+        // Tokens too: re-enabling the user (by the API or kubectl) brings none of them back.
+        await credentials.revokeAll(name, ['session', 'token']);
         return setReady(objects, kinds.User, user, {
           status: 'False',
           reason: 'Disabled',
