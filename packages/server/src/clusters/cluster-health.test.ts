@@ -4,7 +4,7 @@ import { ClusterHealth } from './cluster-health.js';
 import { GuardedAgent } from './guarded-agents.js';
 
 describe('ClusterHealth', () => {
-  const opts = { connectTimeoutMs: 200, probeEveryMs: 1_000 };
+  const opts = { connectTimeoutMs: 200, probeEveryMs: 1_000, patienceMs: 1_000 };
 
   it('refuses while down, admits one probe per interval, and is up once answered', () => {
     const h = new ClusterHealth('c', opts);
@@ -43,6 +43,26 @@ describe('ClusterHealth', () => {
       expect(err.message).toBe('no TLS connection within 0.2 s');
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(health.refusal()).toMatchObject({ status: 503 });
+      agent.destroy();
+    });
+
+    it('gives a connection more time while the cluster shows life, and does not mark it down', async () => {
+      server = net.createServer((s) => sockets.push(s));
+      await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+      const { port } = server.address() as net.AddressInfo;
+      const health = new ClusterHealth('c', opts);
+      const agent = new GuardedAgent(health, { keepAlive: true });
+      // Other connections complete meanwhile: the cluster is busy.
+      const life = setInterval(() => health.up(), 50);
+      const started = Date.now();
+      const err = await new Promise<Error>((resolve) => {
+        const socket = agent.createConnection({ host: '127.0.0.1', port, rejectUnauthorized: false });
+        socket?.once('error', resolve);
+      });
+      clearInterval(life);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(opts.patienceMs);
+      expect(err.message).toBe('no TLS connection within 1 s');
+      expect(health.refusal()).toBeUndefined();
       agent.destroy();
     });
   });

@@ -10,9 +10,10 @@ export const groupPrefix = 'shipyard:';
 /**
  * How long the cluster may stay silent before it answers a request's headers: counted from when the request
  * starts, and again from each chunk of its body, so a slow upload is not cut while it moves; short enough that
- * the 503 leaves within 5 s. (A new connection must also complete TLS within 3 s: see
- * clusters/cluster-health.ts.) Once the headers come there is no deadline: watches, logs -f and exec streams
- * last as long as they need.
+ * the 503 of a hung cluster leaves within 5 s. A cluster that shows life meanwhile (it answers other requests)
+ * is busy, not hung: the request then waits up to its health's patienceMs. (A new connection must also
+ * complete TLS: see clusters/cluster-health.ts.) Once the headers come there is no deadline: watches, logs -f
+ * and exec streams last as long as they need.
  */
 export const answerTimeoutMs = 4_500;
 
@@ -101,14 +102,21 @@ export type UpgradeAnswer =
 export function exchange(upstream: ClientRequest, body?: Readable): Promise<UpgradeAnswer> {
   return new Promise<UpgradeAnswer>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
+    let quietSince = Date.now();
+    const pool = pools.get(upstream);
     const silent = (): void => {
+      const waited = Date.now() - quietSince;
+      if (pool?.health.alive(answerTimeoutMs) && waited < pool.health.patienceMs) {
+        timer = setTimeout(silent, answerTimeoutMs);
+        return;
+      }
       // A kept-alive connection that went silent: the pool's other idle ones likely did too.
-      const pool = pools.get(upstream);
       if (upstream.reusedSocket && pool) dropIdle(pool);
-      upstream.destroy(new Error(`no answer within ${answerTimeoutMs / 1000} s`));
+      upstream.destroy(new Error(`no answer within ${Math.round(waited / 100) / 10} s`));
     };
     const arm = (): void => {
       clearTimeout(timer);
+      quietSince = Date.now();
       timer = setTimeout(silent, answerTimeoutMs);
     };
     const settled = (): void => {
@@ -117,12 +125,12 @@ export function exchange(upstream: ClientRequest, body?: Readable): Promise<Upgr
     };
     upstream.once('response', (response: IncomingMessage) => {
       settled();
-      pools.get(upstream)?.health.up();
+      pool?.health.up();
       resolve({ upgraded: false, response });
     });
     upstream.once('upgrade', (response: IncomingMessage, socket: Duplex, head: Buffer) => {
       settled();
-      pools.get(upstream)?.health.up();
+      pool?.health.up();
       resolve({ upgraded: true, response, socket, head });
     });
     upstream.on('error', (err) => {
