@@ -1,9 +1,10 @@
 /**
  * Partition admission: a partition's namespace must be its own (namespace-ownership.ts): never a reserved
  * one, nor one that exists in the cluster and that Shipyard did not make for it, unless a system admin adopts
- * it (spec.adopt); a Pod Security level of privileged is a system admin's to set, too. A partition takes its share of the tenant's quota on its cluster by reserving it in the
- * tenant's ledger (ledger-writer.ts) before the Partition is written; the write route takes the reservation
- * back if the write fails, and a delete releases it. What the ledger cannot settle (a crash between the two
+ * it (spec.adopt); a Pod Security level of privileged is a system admin's to set, too. A partition takes its
+ * share of the tenant's quota on its cluster by reserving it in the tenant's ledger (ledger-writer.ts) before
+ * the Partition is written; the write route takes the reservation back if the write fails, and a delete
+ * releases it. What the ledger cannot settle (a crash between the two
  * writes) the leader repairs (ledger.controller.ts).
  */
 import { randomUUID } from 'node:crypto';
