@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerConsole } from './console.js';
@@ -80,5 +81,48 @@ describe('registerConsole', () => {
     expect((await app.inject({ url: '/clusters' })).body).toContain('npm run setup');
     build(missing);
     expect((await app.inject({ url: '/clusters' })).body).toContain('<div id="root">');
+  });
+
+  it('sends the precompressed copy the request accepts (brotli first), and the file itself otherwise', async () => {
+    build(dir);
+    const js = Buffer.from('export const words = "' + 'shipyard '.repeat(2000) + '";\n');
+    const file = path.join(dir, 'assets', 'index-big.js');
+    writeFileSync(file, js);
+    writeFileSync(`${file}.gz`, gzipSync(js));
+    writeFileSync(`${file}.br`, brotliCompressSync(js));
+    const page = Buffer.from('<!doctype html><div id="root"></div>' + '<!-- pad -->'.repeat(200));
+    writeFileSync(path.join(dir, 'index.html'), page);
+    writeFileSync(path.join(dir, 'index.html.gz'), gzipSync(page));
+    app = await serve(dir);
+    const url = '/assets/index-big.js';
+
+    const br = await app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toContain('javascript');
+    expect(br.headers['vary']).toContain('accept-encoding');
+    expect(br.headers['cache-control']).toContain('immutable');
+    expect(brotliDecompressSync(br.rawPayload).equals(js)).toBe(true);
+    expect(br.rawPayload.length).toBeLessThan(js.length / 10);
+
+    const gz = await app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).equals(js)).toBe(true);
+
+    for (const headers of [{}, { 'accept-encoding': 'identity' }]) {
+      const plain = await app.inject({ url, headers });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.rawPayload.equals(js)).toBe(true);
+    }
+
+    // The page too, on any of the console's routes; with no brotli copy, brotli-first clients get gzip.
+    const index = await app.inject({ url: '/clusters', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(index.headers['content-encoding']).toBe('gzip');
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(gunzipSync(index.rawPayload).equals(page)).toBe(true);
+    // A file with no compressed copy goes as it is.
+    const small = await app.inject({ url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'br' } });
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(small.body).toBe('console.log(1)');
   });
 });

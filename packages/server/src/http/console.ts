@@ -3,6 +3,8 @@
  * single-page app. Hashed assets are cached for good; any other GET that is not the API's (`/api`, `/k8s`)
  * gets index.html, so the console's own routes (/clusters/qa) load on refresh. The build is looked up on each
  * request: one made while the server runs is served at once, and without one `/` says how to make it.
+ * The build has a gzip and a brotli copy beside each larger file (packages/web/build/precompress.ts): the one
+ * the request's Accept-Encoding prefers goes with Content-Encoding (brotli first), the file itself otherwise.
  * Every route here is public: the console signs in through the API, which guards everything it serves.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -45,7 +47,7 @@ const notBuilt = `<!doctype html>
 
 export async function registerConsole(app: FastifyInstance, dir = defaultConsoleDir): Promise<void> {
   // Only reply.sendFile: the routes are ours, so that they can be public and leave the API's paths alone.
-  await app.register(fastifyStatic, { root: dir, serve: false });
+  await app.register(fastifyStatic, { root: dir, serve: false, preCompressed: true });
   const built = () => existsSync(path.join(dir, 'index.html'));
   const page = (reply: FastifyReply) => {
     if (!built()) return reply.code(503).type('text/html; charset=utf-8').send(notBuilt);
