@@ -130,3 +130,53 @@ describe('startController', () => {
     expect(seen).toEqual(['t1']);
   });
 });
+
+describe('finalize step', () => {
+  it('puts the finalizer on before reconciling; for a deleted object runs finalize until done, then takes it off', async () => {
+    const items = new FakeInformer('/apis/shipyard.dev/v1alpha1/partitions');
+    items.put({ metadata: { name: 'live' } });
+    items.put({ metadata: { name: 'dying', finalizers: ['f', 'other'], deletionTimestamp: new Date() } });
+    items.put({ metadata: { name: 'let-go', deletionTimestamp: new Date() } });
+    items.markSynced();
+    const log: string[] = [];
+    let runs = 0;
+    const h = startController<KubernetesObject>({
+      name: 'test',
+      cluster: 'fake',
+      logger: testLogger(),
+      informers: [{ informer: items }],
+      reconcile: async (key) => void log.push(`reconcile ${key}`),
+      finalize: {
+        finalizer: 'f',
+        get: (key) => items.get(key),
+        run: async (o) => {
+          log.push(`finalize ${o.metadata?.name ?? ''}`);
+          return ++runs === 1 ? { requeueAfter: 10 } : undefined; // not done the first time
+        },
+        write: async (o, present) => {
+          log.push(`${present ? 'add' : 'remove'} ${o.metadata?.name ?? ''}`);
+          const finalizers = (o.metadata?.finalizers ?? []).filter((f) => f !== 'f');
+          items.put({
+            ...o,
+            metadata: { ...o.metadata, finalizers: present ? [...finalizers, 'f'] : finalizers },
+          });
+        },
+      },
+    });
+    handles.push(h);
+    await waitFor('the finalizer taken off', () => log.includes('remove dying'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(log.filter((l) => l.endsWith('dying'))).toEqual([
+      'finalize dying',
+      'finalize dying',
+      'remove dying',
+    ]);
+    expect(items.get('dying')?.metadata?.finalizers).toEqual(['other']);
+    // Added once, then the live object is reconciled (again on the event of the write); nothing else for it.
+    expect(log.filter((l) => l.endsWith(' live'))[0]).toBe('add live');
+    expect(log.filter((l) => l === 'add live')).toHaveLength(1);
+    expect(log).toContain('reconcile live');
+    // Deleting, and not holding our finalizer: nothing to do, not even a reconcile.
+    expect(log.filter((l) => l.endsWith('let-go'))).toEqual([]);
+  });
+});

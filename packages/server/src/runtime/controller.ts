@@ -3,6 +3,7 @@
  * concurrency, failures come back with per-key exponential backoff. A controller is a function.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { isUnreachable } from './condition-reasons.js';
 import type { Informer } from './informer.types.js';
 import { defaultLogger, type Logger } from './logger.js';
 import { reconciles, reconcileSeconds } from './metrics.js';
@@ -23,12 +24,30 @@ export interface ControllerSource<T extends KubernetesObject = KubernetesObject>
   resync?: boolean;
 }
 
-export interface ControllerOptions {
+/** What the finalize step reads of an object: whether it is being deleted, and its finalizers. */
+export type Finalizable = { metadata?: { deletionTimestamp?: unknown; finalizers?: string[] } };
+
+/**
+ * A controller that cleans up after its objects: the loop puts `finalizer` on every object it reconciles and,
+ * once an object is being deleted, calls `run` instead of reconcile, then takes the finalizer off.
+ */
+export interface FinalizeStep<T extends Finalizable> {
+  finalizer: string;
+  /** The controller's object of a key, as cached; undefined when it is gone. */
+  get(key: string): T | undefined;
+  /** Cleans up; resolves nothing when done, `{ requeueAfter }` to look again before letting go; throw to retry. */
+  run(obj: T): Promise<ReconcileResult>;
+  /** Puts the finalizer on (true) or takes it off (false) the latest object: the object toolkit's helper. */
+  write(obj: T, present: boolean): Promise<void>;
+}
+
+export interface ControllerOptions<T extends Finalizable = Finalizable> {
   name: string;
   cluster: string;
   informers: ControllerSource[];
-  /** Idempotent; throw to retry with backoff. */
+  /** Idempotent; throw to retry with backoff. With `finalize`: not called for an object being deleted. */
   reconcile: (key: string) => Promise<ReconcileResult>;
+  finalize?: FinalizeStep<T>;
   /** Keys reconciled at the same time (default 2); one key never runs twice at once. */
   concurrency?: number;
   /** Enqueue all keys again this often (default: only at start). */
@@ -50,7 +69,7 @@ export interface ControllerHandle {
   stop(): Promise<void>;
 }
 
-export function startController(opts: ControllerOptions): ControllerHandle {
+export function startController<T extends Finalizable>(opts: ControllerOptions<T>): ControllerHandle {
   const { name, cluster } = opts;
   const log = (opts.logger ?? defaultLogger()).child({ component: 'controller', controller: name, cluster });
   const labels = { cluster, controller: name };
@@ -66,7 +85,7 @@ export function startController(opts: ControllerOptions): ControllerHandle {
     process: async (key) => {
       const end = reconcileSeconds.startTimer(labels);
       try {
-        const result = await opts.reconcile(key);
+        const result = await step(key);
         queue.forget(key);
         if (result && result.requeueAfter > 0) {
           queue.addAfter(key, result.requeueAfter);
@@ -78,7 +97,7 @@ export function startController(opts: ControllerOptions): ControllerHandle {
         const retryInMs = queue.addRateLimited(key);
         reconciles.inc({ ...labels, result: 'error' });
         const attempt = queue.retries(key);
-        if (!isUnavailable(err)) log.error({ err, key, attempt, retryInMs }, 'reconcile failed');
+        if (!isUnreachable(err)) log.error({ err, key, attempt, retryInMs }, 'reconcile failed');
         else if ((attempt & (attempt - 1)) === 0) {
           // A cluster that is down is expected: one line, not a stack, and less often as it stays down.
           log.warn(
@@ -91,6 +110,23 @@ export function startController(opts: ControllerOptions): ControllerHandle {
       }
     },
   });
+
+  /** Reconcile, or with a finalize step: the finalizer put on first, and for a deleted object `run` instead. */
+  const step = async (key: string): Promise<ReconcileResult> => {
+    const fin = opts.finalize;
+    const obj = fin?.get(key);
+    if (!fin || !obj) return opts.reconcile(key);
+    const held = obj.metadata?.finalizers?.includes(fin.finalizer) ?? false;
+    if (obj.metadata?.deletionTimestamp) {
+      if (!held) return;
+      const result = await fin.run(obj);
+      if (result && result.requeueAfter > 0) return result;
+      await fin.write(obj, false);
+      return;
+    }
+    if (!held) await fin.write(obj, true);
+    return opts.reconcile(key);
+  };
 
   const resync = (): void => {
     if (stopped) return;
@@ -147,20 +183,4 @@ export function startController(opts: ControllerOptions): ControllerHandle {
       log.info({}, 'controller stopped');
     },
   };
-}
-
-const unreachableReasons = new Set([
-  'FetchError',
-  'Timeout',
-  'ServiceUnavailable',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-]);
-
-/** Errors that say the other side is unreachable (503, connection failures, timeouts), not that we are wrong. */
-function isUnavailable(err: unknown): boolean {
-  const e = err as { status?: number; code?: number; reason?: string } | undefined;
-  return e?.status === 503 || e?.code === 503 || unreachableReasons.has(e?.reason ?? '');
 }

@@ -12,6 +12,8 @@ export interface FakeRequest {
   watch: boolean;
   /** performance.now() at arrival. */
   at: number;
+  /** The request's body as text ('' when none). */
+  body: string;
 }
 
 export type FakeHandler = (req: FakeRequest, res: http.ServerResponse) => void;
@@ -27,9 +29,15 @@ export class FakeApiServer {
       query: url.searchParams,
       watch: url.searchParams.get('watch') === 'true',
       at: performance.now(),
+      body: '',
     };
-    this.requests.push(r);
-    this.handler(r, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      r.body = Buffer.concat(chunks).toString('utf8');
+      this.requests.push(r);
+      this.handler(r, res);
+    });
   });
 
   async start(): Promise<void> {
