@@ -1,5 +1,5 @@
 import type { V1Secret } from '@kubernetes/client-node';
-import { kinds } from '@shipyard/api';
+import type { KindName, PlatformObject } from '@shipyard/api';
 import { credentialLabel } from '../auth/credentials.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import type { ClusterCache } from '../clusters/cluster-cache.js';
@@ -7,9 +7,9 @@ import type { ClusterConnections } from '../clusters/connections.js';
 import type { TunnelDirectory } from '../tunnel/dialer.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import type { PlatformObjects } from '../kube/management.js';
+import type { ConditionInput } from '../runtime/conditions.js';
 import { startController, type ControllerHandle } from '../runtime/controller.js';
 import type { Logger } from '../runtime/logger.js';
-import { setReady } from './ready-condition.js';
 import { scopeKind } from '../authz/scopes.js';
 
 export type ControllerDeps = {
@@ -50,20 +50,20 @@ export function startUserController(deps: ControllerDeps): ControllerHandle {
       if (user.spec.disabled) {
         // Tokens too: re-enabling the user (by the API or kubectl) brings none of them back.
         await credentials.revokeAll(name, ['session', 'token']);
-        return setReady(objects, kinds.User, user, {
+        return setReady(objects, 'User', user, {
           status: 'False',
           reason: 'Disabled',
           message: 'the user is disabled',
         });
       }
       if (user.spec.source === 'local' && !(await credentials.passwordHash(name))) {
-        return setReady(objects, kinds.User, user, {
+        return setReady(objects, 'User', user, {
           status: 'False',
           reason: 'NoPassword',
           message: 'set spec.password so the user can sign in',
         });
       }
-      return setReady(objects, kinds.User, user, { status: 'True', reason: 'Active' });
+      return setReady(objects, 'User', user, { status: 'True', reason: 'Active' });
     },
   });
 }
@@ -104,7 +104,7 @@ export function startBindingController(deps: ControllerDeps): ControllerHandle {
         problem = ['SubjectNotFound', `group "${subject.name}" does not exist`];
       await setReady(
         objects,
-        kinds.RoleTemplateBinding,
+        'RoleTemplateBinding',
         b,
         problem
           ? { status: 'False', reason: problem[0], message: problem[1] }
@@ -112,4 +112,15 @@ export function startBindingController(deps: ControllerDeps): ControllerHandle {
       );
     },
   });
+}
+
+/** Sets the object's Ready condition (for its generation) when it is not so already. */
+function setReady<N extends KindName>(
+  objects: PlatformObjects,
+  kind: N,
+  obj: PlatformObject<N>,
+  cond: Omit<ConditionInput, 'type'>,
+): Promise<void> {
+  const ready = { type: 'Ready', observedGeneration: obj.metadata.generation, ...cond };
+  return objects.setCondition(kind, obj.metadata.name, ready, { from: obj });
 }

@@ -1,6 +1,5 @@
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
-  kinds,
   type Cluster,
   type Condition,
   type Partition,
@@ -9,12 +8,10 @@ import {
 } from '@shipyard/api';
 import { desiredRbac, type DesiredRbac } from '../authz/cluster-rbac.js';
 import { accessSecretName } from '../clusters/cluster-access.js';
-import { ApiError } from '../http/errors.js';
 import { startController, type ControllerHandle, type ReconcileResult } from '../runtime/controller.js';
 import type { ConditionInput } from '../runtime/conditions.js';
-import { toKubeApiError } from '../runtime/kube-errors.js';
+import { failureCondition } from '../runtime/condition-reasons.js';
 import type { ControllerDeps } from './access.controller.js';
-import { setLatestCondition } from './latest-condition.js';
 import { listNamespaces, readClusterRbac, syncClusterRbac } from './rbac-sync.js';
 
 export const rbacCondition = 'RBACSynced';
@@ -112,7 +109,7 @@ export function startRbacController(deps: ControllerDeps): ControllerHandle {
       try {
         [outcome, result] = await sync(name);
       } catch (err) {
-        await report(cluster, failure(name, err));
+        await report(cluster, failureCondition(err, { cluster: name, doing: 'manage its RBAC' }));
         throw err;
       }
       await report(cluster, outcome);
@@ -181,13 +178,12 @@ export function startRbacController(deps: ControllerDeps): ControllerHandle {
   }
 
   async function report(cluster: Cluster, outcome: Outcome): Promise<void> {
-    await setLatestCondition({
-      objects,
-      kind: kinds.Cluster,
-      name: cluster.metadata.name,
-      condition: { type: rbacCondition, ...outcome },
-      cached: cluster.status?.conditions,
-    });
+    await objects.setCondition(
+      'Cluster',
+      cluster.metadata.name,
+      { type: rbacCondition, ...outcome },
+      { from: cluster },
+    );
   }
 }
 
@@ -217,29 +213,4 @@ function summary(d: DesiredRbac): string {
 function sample(items: string[]): string {
   const shown = items.slice(0, 5).join(', ');
   return items.length > 5 ? `${shown} and ${items.length - 5} more` : shown;
-}
-
-/** Why a cluster could not be converged, as a condition a person can act on. */
-function failure(cluster: string, err: unknown): Outcome {
-  if (err instanceof ApiError) {
-    return err.status === 503 || err.status === 404
-      ? { status: 'False', reason: 'Unreachable', message: err.message }
-      : { status: 'False', reason: 'SyncFailed', message: err.message };
-  }
-  const e = toKubeApiError(err);
-  if (e.status === undefined || e.status >= 500) {
-    return {
-      status: 'False',
-      reason: 'Unreachable',
-      message: `cluster "${cluster}" did not answer: ${e.message}`,
-    };
-  }
-  if (e.status === 401 || e.status === 403) {
-    return {
-      status: 'False',
-      reason: 'Forbidden',
-      message: `the server's identity in cluster "${cluster}" may not manage its RBAC: ${e.message}`,
-    };
-  }
-  return { status: 'False', reason: 'SyncFailed', message: e.message };
 }

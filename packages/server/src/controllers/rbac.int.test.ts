@@ -368,11 +368,11 @@ describe('cluster RBAC from role templates and bindings', () => {
       metadata: { name: unreachable },
       spec: { connection: { mode: 'direct', kubeconfigSecret: `kc-${unreachable}` } },
     });
-    const c = await eventually('RBACSynced Unreachable', async () => {
+    const c = await eventually('RBACSynced ClusterUnreachable', async () => {
       const r = await admin.get<{ status?: { conditions?: Condition[] } }>(`/api/v1/clusters/${unreachable}`);
       return r.body.status?.conditions?.find((x) => x.type === 'RBACSynced');
     });
-    expect(c).toMatchObject({ status: 'False', reason: 'Unreachable' });
+    expect(c).toMatchObject({ status: 'False', reason: 'ClusterUnreachable' });
     expect(c.message).toContain(`kc-${unreachable}`);
     // The reachable cluster still follows changes.
     await created(
