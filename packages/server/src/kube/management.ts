@@ -32,7 +32,26 @@ type StatusOf<N extends KindName> = NonNullable<PlatformObject<N>['status']>;
 export type UpdateOptions<N extends KindName> = ConflictRetryOptions & {
   /** Start from this object (e.g. the cache's) instead of reading it: a 409 reads the latest then. */
   from?: PlatformObject<N>;
+  /** What to throw when the attempts are used up (default: the last 409). */
+  exhausted?: () => Error;
 };
+
+/** An error `mutate` threw: thrown as it is, never retried (a 409 of its own is a refusal, not a race). */
+class MutateError extends Error {
+  constructor(readonly error: unknown) {
+    super('mutate failed');
+  }
+}
+
+function mutating<A extends unknown[], R>(mutate: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return mutate(...args);
+    } catch (err) {
+      throw new MutateError(err);
+    }
+  };
+}
 
 const defOf = (kind: KindRef): KindDef => (typeof kind === 'string' ? kinds[kind] : kind);
 const isMissing = (err: unknown) => err instanceof ApiError && err.status === 404;
@@ -116,7 +135,7 @@ export class PlatformObjects {
    * Read-modify-write of the status: reads the object (or starts from `from`), asks `mutate` for the next
    * status (undefined, or the same: nothing to write), and replaces the status subresource with the
    * resourceVersion read. On 409 it reads again and asks `mutate` again, so `mutate` must be a function of
-   * what it is given. Resolves with the object as written (or as read when nothing changed); undefined when
+   * what it is given; what `mutate` throws is thrown as it is (never retried). Resolves with the object as written (or as read when nothing changed); undefined when
    * the object does not exist. The last 409 is thrown when the attempts are used up.
    */
   updateStatus<N extends KindName>(
@@ -125,8 +144,9 @@ export class PlatformObjects {
     mutate: (status: StatusOf<N> | undefined, obj: PlatformObject<N>) => StatusOf<N> | undefined,
     opts: UpdateOptions<N> = {},
   ): Promise<PlatformObject<N> | undefined> {
+    const next = mutating(mutate);
     return this.readModifyWrite(kind, name, opts, async (obj) => {
-      const status = mutate(obj.status, obj);
+      const status = next(obj.status, obj);
       if (status === undefined || sameJson(status, obj.status)) return obj;
       return this.replaceStatus(kind, name, { ...obj, status });
     });
@@ -142,8 +162,9 @@ export class PlatformObjects {
     mutate: (obj: PlatformObject<N>) => PlatformObject<N> | undefined,
     opts: UpdateOptions<N> = {},
   ): Promise<PlatformObject<N> | undefined> {
+    const change = mutating(mutate);
     return this.readModifyWrite(kind, name, opts, async (obj) => {
-      const next = mutate(obj);
+      const next = change(obj);
       if (next === undefined || sameJson(next, obj)) return obj;
       return this.replace(kind, name, {
         ...next,
@@ -209,7 +230,9 @@ export class PlatformObjects {
         return write(obj);
       }, opts);
     } catch (err) {
+      if (err instanceof MutateError) throw err.error;
       if (isMissing(err)) return undefined;
+      if (opts.exhausted && err instanceof ApiError && err.status === 409) throw opts.exhausted();
       throw err;
     }
   }

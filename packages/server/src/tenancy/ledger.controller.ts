@@ -7,9 +7,8 @@
  * admission, so the repair never undoes a reservation made meanwhile.
  */
 import { randomUUID } from 'node:crypto';
-import { kinds, type Partition } from '@shipyard/api';
+import type { Partition } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
-import { ApiError } from '../http/errors.js';
 import { startController, type ControllerHandle } from '../runtime/controller.js';
 import {
   applyRepair,
@@ -49,13 +48,9 @@ async function liveOf(
   name: string,
   tenant: string,
 ): Promise<PartitionView | undefined> {
-  try {
-    const view = partitionView((await deps.objects.get(kinds.Partition, name)) as unknown as Partition);
-    return view.terminating || view.tenant !== tenant ? undefined : view;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return undefined;
-    throw err;
-  }
+  const live = await deps.objects.find('Partition', name);
+  const view = live && partitionView(live);
+  return !view || view.terminating || view.tenant !== tenant ? undefined : view;
 }
 
 async function repair(deps: ControllerDeps, name: string): Promise<{ requeueAfter: number } | void> {

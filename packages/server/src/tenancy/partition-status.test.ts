@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../http/errors.js';
+import { failureCondition } from '../runtime/condition-reasons.js';
 import { KubeApiError } from '../runtime/kube-errors.js';
-import { failure, statusWith } from './partition-status.js';
+import { statusWith } from './partition-status.js';
 
 describe('partition status', () => {
   it("shows the quota's enforced hard and used, canonically, with Ready", () => {
@@ -32,21 +32,12 @@ describe('partition status', () => {
     const s = statusWith({
       prev,
       generation: 1,
-      ready: failure('c1', new KubeApiError({ reason: 'ECONNREFUSED', message: 'refused' })),
+      ready: failureCondition(new KubeApiError({ reason: 'ECONNREFUSED', message: 'refused' }), {
+        cluster: 'c1',
+        doing: 'manage the partition',
+      }),
     });
     expect(s).toMatchObject({ ...prev, conditions: [{ status: 'False', reason: 'ClusterUnreachable' }] });
     expect(s.conditions?.[0]?.message).toBe('cluster "c1" did not answer: refused');
-  });
-
-  it('names why the cluster could not be worked on', () => {
-    expect(failure('c1', new ApiError(503, 'ServiceUnavailable', 'no agent')).reason).toBe(
-      'ClusterUnreachable',
-    );
-    expect(failure('c1', new KubeApiError({ status: 403, reason: 'Forbidden', message: 'no' })).reason).toBe(
-      'Forbidden',
-    );
-    expect(failure('c1', new KubeApiError({ status: 422, reason: 'Invalid', message: 'bad' })).reason).toBe(
-      'SyncFailed',
-    );
   });
 });

@@ -4,8 +4,9 @@
  * cluster's objects are watched: partition-watch.ts), and removed with the partition. The RBAC controller adds
  * the RoleBindings once the namespace exists.
  *
- * - Delete: the controller puts a finalizer on every Partition and takes it off once the namespace is gone
- *   (or its cluster no longer exists), giving up the partition's claim on the namespace (namespace-claim.ts).
+ * - Delete: the controller's finalize step (runtime/controller.ts) keeps a finalizer on every Partition and
+ *   takes it off once the namespace is gone (or its cluster no longer exists) and the partition's claim on the
+ *   namespace is given up (namespace-claim.ts).
  *   While the cluster does not answer the finalizer stays, Ready says so, and the controller retries with
  *   backoff.
  * - Status: namespace, the quota's enforced `hard` and counted `used`, and Ready (True when every object is
@@ -17,15 +18,15 @@
  *   again whenever the tenant's quota changes.
  */
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { kinds, type Partition } from '@shipyard/api';
+import type { Partition } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
 import { connectionSecret } from '../controllers/rbac.controller.js';
-import { ApiError } from '../http/errors.js';
+import { failureCondition } from '../runtime/condition-reasons.js';
 import { startController, type ControllerHandle, type ReconcileResult } from '../runtime/controller.js';
 import { namespaceOf, quotasOf } from './ledger.js';
 import { releaseClaim } from './namespace-claim.js';
 import { labels, partitionHard, partitionObjects } from './partition-objects.js';
-import { failure, statusWith, updatePartitionStatus, type Readiness } from './partition-status.js';
+import { changedStatus, statusWith, type Readiness } from './partition-status.js';
 import { convergePartition, removeNamespace, type Converged } from './partition-sync.js';
 import { PartitionWatches } from './partition-watch.js';
 import { sameHard, type Hard } from './quota.js';
@@ -96,11 +97,19 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
             .flatMap((c) => partitionsOn(c.metadata.name)),
       },
     ],
+    // Not called for a partition being deleted: that is `finalize`'s.
     reconcile: async (name) => {
       const p = cache.get('Partition', name);
-      const result = !p ? undefined : p.metadata.deletionTimestamp ? await finalize(p) : await converge(p);
+      const result = p ? await converge(p) : undefined;
       await sweepOrphans(name, p);
       return result;
+    },
+    finalize: {
+      finalizer: partitionFinalizer,
+      get: (name) => cache.get('Partition', name),
+      run: (p) => finalize(p),
+      write: (p, present) =>
+        objects.setFinalizer('Partition', p.metadata.name, { finalizer: partitionFinalizer, present }),
     },
   });
 
@@ -122,7 +131,6 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     const tenantHard = tenant && quotasOf(tenant).find((q) => q.cluster === cluster)?.hard;
     const hard = partitionHard(p, tenantHard);
     const want = partitionObjects(p, tenantHard);
-    await setFinalizer(p, true);
     if (!cache.get('Cluster', cluster)) {
       // Nothing to retry: the Cluster's informer brings the partition back if the cluster is made.
       await report(p, {
@@ -144,7 +152,7 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
         adopt: p.spec.adopt,
       });
     } catch (err) {
-      await report(p, failure(cluster, err));
+      await report(p, failureCondition(err, { cluster, doing: 'manage the partition' }));
       throw err;
     }
     if (done.written + done.pruned > 0) {
@@ -179,13 +187,13 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     return retryInMs === undefined ? undefined : { requeueAfter: retryInMs };
   }
 
+  /** Removes the partition's namespace from its cluster; resolves nothing once it is gone (the finalizer then goes). */
   async function finalize(p: Partition): Promise<ReconcileResult> {
-    if (!p.metadata.finalizers?.includes(partitionFinalizer)) return;
     const { cluster } = p.spec;
     const namespace = namespaceOf(p);
     // A cluster that is gone, or was never reachable (no kubeconfig, no agent registered), holds nothing of ours.
     if (!(await clusterExists(cluster)) || !connections.hasConnection(cluster)) {
-      await letGo(p);
+      await releaseClaim({ cache }, p);
       return;
     }
     let state: 'gone' | 'terminating';
@@ -198,7 +206,7 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
         serverNamespace: cache.m.namespace,
       });
     } catch (err) {
-      const why = failure(cluster, err);
+      const why = failureCondition(err, { cluster, doing: 'manage the partition' });
       await report(p, {
         ...why,
         message: `namespace ${namespace} cannot be removed yet, retrying: ${why.message ?? ''}`,
@@ -206,7 +214,7 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
       throw err;
     }
     if (state === 'gone') {
-      await letGo(p);
+      await releaseClaim({ cache }, p);
       log.info({ partition: p.metadata.name, cluster, namespace }, 'partition removed from its cluster');
       return;
     }
@@ -216,12 +224,6 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
       message: `namespace ${namespace} is being deleted from cluster "${cluster}"`,
     });
     return { requeueAfter: 1_000 };
-  }
-
-  /** The partition is gone from its cluster: it goes, and so does its claim on the namespace. */
-  async function letGo(p: Partition): Promise<void> {
-    await setFinalizer(p, false);
-    await releaseClaim({ cache }, p);
   }
 
   /**
@@ -241,7 +243,7 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
             !(p && p.spec.cluster === cluster && namespaceOf(p) === n.metadata.name),
         );
       if (strays.length === 0) continue;
-      const live = await latest(name);
+      const live = await objects.find('Partition', name);
       const kc = (await watches.stores(cluster)).kc;
       for (const n of strays) {
         const namespace = n.metadata?.name ?? '';
@@ -255,46 +257,10 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     }
   }
 
-  async function latest(name: string): Promise<Partition | undefined> {
-    try {
-      return (await objects.get(kinds.Partition, name)) as unknown as Partition;
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return undefined;
-      throw err;
-    }
-  }
-
   async function clusterExists(cluster: string): Promise<boolean> {
-    if (cache.get('Cluster', cluster)) return true;
-    try {
-      await objects.get(kinds.Cluster, cluster);
-      return true;
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return false;
-      throw err;
-    }
-  }
-
-  /** Adds or removes our finalizer on the latest Partition (none is added to one being deleted). */
-  async function setFinalizer(cached: Partition, present: boolean): Promise<void> {
-    const has = (o: Partition) => o.metadata.finalizers?.includes(partitionFinalizer) ?? false;
-    if (has(cached) === present) return;
-    for (let attempt = 1; ; attempt++) {
-      const p = await latest(cached.metadata.name);
-      if (!p || has(p) === present || (present && p.metadata.deletionTimestamp)) return;
-      const rest = (p.metadata.finalizers ?? []).filter((f) => f !== partitionFinalizer);
-      const finalizers = present ? [...rest, partitionFinalizer] : rest;
-      try {
-        await objects.replace(kinds.Partition, p.metadata.name, {
-          ...p,
-          metadata: { ...p.metadata, finalizers },
-        });
-        return;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return;
-        if (!(err instanceof ApiError && err.status === 409 && attempt < 5)) throw err;
-      }
-    }
+    return (
+      cache.get('Cluster', cluster) !== undefined || (await objects.find('Cluster', cluster)) !== undefined
+    );
   }
 
   async function report(
@@ -302,8 +268,11 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     ready: Readiness,
     observed?: { namespace: string; quota?: Converged['quota'] },
   ): Promise<void> {
-    await updatePartitionStatus(objects, p, (prev) =>
-      statusWith({ prev, generation: p.metadata.generation, ready, observed }),
+    await objects.updateStatus(
+      'Partition',
+      p.metadata.name,
+      (prev) => changedStatus(prev, statusWith({ prev, generation: p.metadata.generation, ready, observed })),
+      { from: p },
     );
   }
 

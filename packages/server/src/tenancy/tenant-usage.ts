@@ -2,18 +2,15 @@
  * Each Tenant's status per cluster: `hard` from its spec and `used`, the exact sum of what its partitions'
  * quotas count there (their status.used, which the partition controller copies from the ResourceQuotas).
  * `allocated` and the reservations are admission's ledger (ledger-writer.ts): carried over untouched, and
- * the write is a read-modify-write on the latest Tenant, again on 409, so neither writer undoes the other.
+ * the write is a read-modify-write (PlatformObjects.updateStatus, again on 409), so neither undoes the other.
  */
-import { kinds, type Partition, type Tenant } from '@shipyard/api';
+import type { Partition, Tenant } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
-import { ApiError } from '../http/errors.js';
 import { startController, type ControllerHandle } from '../runtime/controller.js';
 import { sameValue } from './object-diff.js';
 import { amounts, formatAmounts, type Amounts, type Hard } from './quota.js';
 
 type ClusterLine = NonNullable<NonNullable<Tenant['status']>['clusters']>[number];
-
-const attempts = 10;
 
 /** Sum of the partitions' used, every key of `hard` shown ("0" when nothing uses it). */
 function sumUsed(hard: Hard, partitions: readonly Partition[]): Hard {
@@ -69,24 +66,15 @@ export function startTenantUsageController(deps: ControllerDeps): ControllerHand
       const cached = cache.get('Tenant', name);
       if (!cached) return;
       const partitions = cache.list('Partition');
-      let t: Tenant = cached;
-      for (let attempt = 1; ; attempt++) {
-        const clusters = usageLines(t, partitions);
-        if (sameValue(clusters, t.status?.clusters ?? [])) return;
-        try {
-          await objects.replaceStatus(kinds.Tenant, name, { ...t, status: { ...t.status, clusters } });
-          return;
-        } catch (err) {
-          if (err instanceof ApiError && err.status === 404) return;
-          if (!(err instanceof ApiError && err.status === 409 && attempt < attempts)) throw err;
-        }
-        try {
-          t = (await objects.get(kinds.Tenant, name)) as unknown as Tenant;
-        } catch (err) {
-          if (err instanceof ApiError && err.status === 404) return;
-          throw err;
-        }
-      }
+      await objects.updateStatus(
+        'Tenant',
+        name,
+        (status, t) => {
+          const clusters = usageLines(t, partitions);
+          return sameValue(clusters, status?.clusters ?? []) ? undefined : { ...status, clusters };
+        },
+        { from: cached },
+      );
     },
   });
 }

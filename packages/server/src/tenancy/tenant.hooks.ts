@@ -4,12 +4,12 @@
  * the quota use the Tenant as just read from the apiserver, and the write carries its resourceVersion, so a
  * reservation made in between makes the write fail (409) instead of slipping under a shrunk quota.
  */
-import { kinds, QuantityError, type Partition } from '@shipyard/api';
+import { kinds, QuantityError } from '@shipyard/api';
 import { ApiError, conflict, forbidden } from '../http/errors.js';
 import type { KindHooks } from '../objects/kind-hooks.js';
 import { mustExist } from '../objects/references.js';
 import { checkShrink, ledgerOf, reservationGraceMs } from './ledger.js';
-import { readTenant, updateLedger } from './ledger-writer.js';
+import { updateLedger } from './ledger-writer.js';
 import { checkPortRanges, checkTenantSpec } from './tenant-spec.js';
 import { releaseClaimIfGone } from './namespace-claim.js';
 import { claimPorts, releasePorts } from './port-claims.js';
@@ -71,10 +71,10 @@ export const tenantHooks: KindHooks<'Tenant'> = {
   async beforeDelete({ caller, obj, cascade }, deps) {
     const name = obj.metadata.name;
     const ofTenant = async () =>
-      ((await deps.objects.list(kinds.Partition)) as unknown as Partition[]).filter(
+      (await deps.objects.list('Partition')).filter(
         (p) => p.spec.tenant === name && !p.metadata.deletionTimestamp,
       );
-    const fresh = await readTenant(deps.objects, name);
+    const fresh = await deps.objects.get('Tenant', name);
     const ledger = ledgerOf(fresh);
     const partitions = await ofTenant();
     const names = new Set([...Object.keys(ledger), ...partitions.map((p) => p.metadata.name)]);

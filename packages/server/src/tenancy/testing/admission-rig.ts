@@ -53,7 +53,7 @@ export const partition = (
 ) => post(adminA, 'partitions', name, { tenant: tenantName, cluster: qa, hard, ...more });
 
 /** The Tenant as the management cluster has it (not a cache). */
-export const stored = async (name: string) => (await kube.get(kinds.Tenant, name)) as unknown as Tenant;
+export const stored = async (name: string): Promise<Tenant> => kube.get('Tenant', name);
 export const reservations = async (name: string) =>
   Object.keys((await stored(name)).status?.reservations ?? {}).sort();
 export const allocated = async (name: string, cluster = qa) =>
@@ -61,7 +61,7 @@ export const allocated = async (name: string, cluster = qa) =>
 
 /** The tenant's partitions in the management cluster, but those being deleted (held by the partition controller's finalizer until their namespace is gone; these clusters never answer). */
 export async function partitionsOf(name: string): Promise<Partition[]> {
-  const all = (await kube.list(kinds.Partition)) as unknown as Partition[];
+  const all = await kube.list('Partition');
   return all.filter((p) => p.spec.tenant === name && !p.metadata.deletionTimestamp);
 }
 
