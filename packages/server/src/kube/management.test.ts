@@ -124,6 +124,19 @@ describe('updateStatus', () => {
     expect(err).toMatchObject({ status: 409 });
     expect(puts()).toHaveLength(3);
   });
+
+  it('what mutate throws (a 409 of its own too) is thrown as it is, not retried', async () => {
+    store.put(partition('p1'));
+    let calls = 0;
+    const refusal = new ApiError(409, 'Conflict', 'namespace web is held by p2');
+    const err = await objects
+      .updateStatus('Partition', 'p1', () => {
+        calls++;
+        throw refusal;
+      })
+      .catch((e: unknown) => e);
+    expect([err, calls, puts().length]).toEqual([refusal, 1, 0]);
+  });
 });
 
 describe('update, finalizers and conditions', () => {
