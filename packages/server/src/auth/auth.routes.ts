@@ -41,6 +41,7 @@ const tokenView = (c: Credential) => ({
   name: c.name,
   createdAt: c.createdAt,
   expiresAt: c.expiresAt,
+  lastUsedAt: c.lastUsedAt,
 });
 const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
 
@@ -153,7 +154,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
 
   app.get('/api/v1/tokens', { schema: { tags: ['tokens'] } }, async (req) => {
     const caller = callerOf(req);
-    const items = deps.credentials.listFor(caller.user, 'token').map(tokenView);
+    // Newest first: a token just made heads the list.
+    const items = deps.credentials
+      .listFor(caller.user, 'token')
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id))
+      .map(tokenView);
     return { items, total: items.length };
   });
 

@@ -20,12 +20,17 @@ export type Credential = {
   createdAt: string;
   /** Sessions only: the token a browser must echo in X-CSRF-Token on mutating calls. */
   csrf?: string;
+  /** API tokens: when one was last used, to the minute (kept at most once a minute). */
+  lastUsedAt?: string;
 };
 export type SecretReader = { get(name: string): V1Secret | undefined; list(): readonly V1Secret[] };
 
 export const credentialLabel = 'shipyard.dev/credential';
 const clusterLabel = 'shipyard.dev/cluster';
 const userAnnotation = 'shipyard.dev/user';
+const lastUsedAnnotation = 'shipyard.dev/last-used';
+/** How often the last use of one API token is written, at most. */
+const lastUseEveryMs = 60_000;
 const prefix: Record<CredentialKind, string> = {
   session: 'sys',
   token: 'syt',
@@ -67,12 +72,15 @@ function toCredential(s: V1Secret): Credential | undefined {
     expiresAt: b64(d.expiresAt),
     createdAt: createdAt ? new Date(createdAt).toISOString() : '',
     csrf: b64(d.csrf),
+    lastUsedAt: s.metadata?.annotations?.[lastUsedAnnotation],
   };
 }
 
 export class CredentialStore {
   /** Secrets this replica deleted, until its informer has surely seen them go: refused at once meanwhile. */
   private readonly revoked = new Map<string, number>();
+  /** API tokens whose last use this replica wrote, and when: at most one write a minute per token. */
+  private readonly lastUseWritten = new Map<string, number>();
 
   constructor(
     private readonly core: CoreV1Api,
@@ -143,7 +151,32 @@ export class CredentialStore {
     const credential = toCredential(s);
     if (!credential || credential.kind !== kind) return undefined;
     if (credential.expiresAt && Date.parse(credential.expiresAt) <= Date.now()) return undefined;
+    if (kind === 'token') this.noteUse(name, credential.lastUsedAt);
     return credential;
+  }
+
+  /**
+   * Records that an API token was used, on its Secret (annotation shipyard.dev/last-used), unless it was
+   * recorded less than a minute ago (as stored, or by this replica): one write a minute per token at most. The
+   * request does not wait for it; a failed write is tried again on a later use.
+   */
+  private noteUse(name: string, stored: string | undefined): void {
+    const now = Date.now();
+    const last = Math.max(Date.parse(stored ?? '') || 0, this.lastUseWritten.get(name) ?? 0);
+    if (now - last < lastUseEveryMs) return;
+    for (const [n, at] of this.lastUseWritten) if (at < now - lastUseEveryMs) this.lastUseWritten.delete(n);
+    this.lastUseWritten.set(name, now);
+    const patch = [
+      {
+        op: 'add',
+        path: `/metadata/annotations/${lastUsedAnnotation.replace('/', '~1')}`,
+        value: new Date(now).toISOString(),
+      },
+    ];
+    this.core.patchNamespacedSecret({ name, namespace: this.namespace, body: patch }).catch(() => {
+      // Revoked meanwhile, or the apiserver busy: nothing to undo, a later use writes it.
+      this.lastUseWritten.delete(name);
+    });
   }
 
   /** A user's credentials of a kind (never their hashes). */

@@ -31,10 +31,32 @@ const query = z.object({
 });
 
 /**
+ * GET /api/v1/session/clusters: the clusters the caller reaches through the proxy (those a kubeconfig is given
+ * for), by name: every cluster for a platform grant, the granted one for a cluster grant, those of their tenants'
+ * quotas and of their partitions otherwise. Tenant users, who list no Cluster, choose among these in the console.
+ */
+export function registerReachableClustersRoute(app: FastifyInstance, deps: KubeconfigDeps): void {
+  app.get('/api/v1/session/clusters', { schema: { tags: ['clusters'] } }, async (req) => {
+    const caller = callerOf(req);
+    const items = deps.cache
+      .list('Cluster')
+      .filter((c) => deps.access.reachesCluster(caller.user, c.metadata.name))
+      .map((c) => ({
+        name: c.metadata.name,
+        displayName: c.spec.displayName,
+        ready: c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { items };
+  });
+}
+
+/**
  * GET /api/v1/clusters/{name}/kubeconfig: a kubeconfig for the proxy, with a new API token of the caller's that
  * replaces the one of their previous download for that cluster.
  */
 export function registerKubeconfigRoute(app: FastifyInstance, deps: KubeconfigDeps): void {
+  registerReachableClustersRoute(app, deps);
   app.get(
     '/api/v1/clusters/:name/kubeconfig',
     { schema: { params, querystring: query, tags: ['clusters'] } },
