@@ -13,6 +13,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../http/errors.js';
+import { Reason } from '../runtime/condition-reasons.js';
 
 /** How long a new connection to a cluster may take to complete TCP and TLS. */
 export const connectTimeoutMs = 3_000;
@@ -101,6 +102,10 @@ export class ClusterHealth {
   }
 
   private error(reason: string): ApiError {
-    return new ApiError(503, 'ClusterUnreachable', `cluster "${this.cluster}" does not answer: ${reason}`);
+    return new ApiError(
+      503,
+      Reason.ClusterUnreachable,
+      `cluster "${this.cluster}" does not answer: ${reason}`,
+    );
   }
 }

@@ -1,12 +1,13 @@
 /**
  * Cluster status, on the leader: every 5 s per cluster, and soon after its nodes change, what the cluster says
  * of itself (GET /version, its nodes summed) and how it is reached (Ready, Connected, the agent's connection).
- * Written only when it differs from what is stored, with the object's resourceVersion (a 409 re-reads), so the
+ * Written only when it differs from what is stored, with the object's resourceVersion (updateStatus: a 409 re-reads), so the
  * conditions of other controllers (RBACSynced) survive and a steady cluster costs no writes.
  */
-import { kinds, type Cluster } from '@shipyard/api';
+import type { Cluster } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
 import { ApiError } from '../http/errors.js';
+import { Reason } from '../runtime/condition-reasons.js';
 import { startController, type ControllerHandle } from '../runtime/controller.js';
 import { listAll, kubeRequest } from '../runtime/kube-request.js';
 import { toKubeApiError } from '../runtime/kube-errors.js';
@@ -24,7 +25,6 @@ const versionTimeoutMs = 5_000;
 const listTimeoutMs = 10_000;
 /** Node changes within this long after the first make one reconcile. */
 const nodeDebounceMs = 1_000;
-const writeAttempts = 4;
 
 export function startClusterStatusController(deps: ControllerDeps): ControllerHandle {
   const { cache, clusterCache } = deps;
@@ -90,13 +90,13 @@ async function reachability(
     kc = await deps.connections.kubeConfig(name);
   } catch (err) {
     if (err instanceof ApiError && err.status === 503)
-      return { reachable: false, reason: 'NoConnection', message: err.message };
+      return { reachable: false, reason: Reason.NoConnection, message: err.message };
     throw err;
   }
   if (agentConnected === false) {
     return {
       reachable: false,
-      reason: 'AgentDisconnected',
+      reason: Reason.AgentDisconnected,
       message: 'the agent is not connected: requests to the cluster cannot pass',
     };
   }
@@ -113,32 +113,23 @@ async function reachability(
   } catch (err) {
     const e = toKubeApiError(err);
     const what = e.status === undefined ? e.message : `${e.status} ${e.reason}: ${e.message}`;
-    return { reachable: false, reason: 'Unreachable', message: `the API server does not answer: ${what}` };
+    return {
+      reachable: false,
+      reason: Reason.ClusterUnreachable,
+      message: `the API server does not answer: ${what}`,
+    };
   }
 }
 
-/** Replaces the status when it differs, with the resourceVersion it was computed from; on 409 reads again. */
+/** Writes the status when it differs (from the cached Cluster; a 409 reads the latest and computes again). */
 async function writeStatus(deps: ControllerDeps, cached: Cluster, obs: ClusterObservation): Promise<void> {
-  const name = cached.metadata.name;
-  let current: Cluster | undefined = cached;
-  for (let attempt = 1; current; attempt++) {
-    const next = nextClusterStatus(current.status, obs, new Date());
-    if (sameStatus(current.status, next)) return;
-    try {
-      await deps.objects.replaceStatus(kinds.Cluster, name, { ...current, status: next });
-      return;
-    } catch (err) {
-      if (isStatus(err, 404)) return; // deleted meanwhile: nothing to report on
-      if (!isStatus(err, 409) || attempt >= writeAttempts) throw err;
-    }
-    current = await deps.objects.get(kinds.Cluster, name).then(
-      (obj) => obj as unknown as Cluster,
-      (err: unknown) => {
-        if (isStatus(err, 404)) return undefined;
-        throw err;
-      },
-    );
-  }
+  await deps.objects.updateStatus(
+    'Cluster',
+    cached.metadata.name,
+    (prev) => {
+      const next = nextClusterStatus(prev, obs, new Date());
+      return sameStatus(prev, next) ? undefined : next;
+    },
+    { from: cached, attempts: 4 },
+  );
 }
-
-const isStatus = (err: unknown, status: number): boolean => err instanceof ApiError && err.status === status;

@@ -333,18 +333,18 @@ describe('when a cluster goes away', () => {
     expect(after.total).toBe(1);
   });
 
-  it('reports a directly joined cluster whose apiserver stopped as Unreachable', async () => {
+  it('reports a directly joined cluster whose apiserver stopped as ClusterUnreachable', async () => {
     killApiserver(directKube!);
     const { c: status, ms } = await statusUntil(
       direct,
-      'Ready False (Unreachable)',
-      (x) => condition(x, 'Ready')?.reason === 'Unreachable',
+      'Ready False (ClusterUnreachable)',
+      (x) => condition(x, 'Ready')?.reason === 'ClusterUnreachable',
       30_000,
     );
-    console.log(`apiserver stopped: Ready=False Unreachable after ${ms} ms`);
+    console.log(`apiserver stopped: Ready=False ClusterUnreachable after ${ms} ms`);
     expect(condition(status, 'Ready')?.status).toBe('False');
     expect(condition(status, 'Ready')?.message).toMatch(/does not answer.*ECONNREFUSED/);
-    expect(condition(status, 'Connected')).toMatchObject({ status: 'False', reason: 'Unreachable' });
+    expect(condition(status, 'Connected')).toMatchObject({ status: 'False', reason: 'ClusterUnreachable' });
     // The last known figures stay.
     expect(status.status?.nodes).toEqual({ total: 2, ready: 2 });
     const refused = await eventually(
@@ -355,6 +355,6 @@ describe('when a cluster goes away', () => {
       },
       30_000,
     );
-    expect(refused.reason).toBe('Unreachable');
+    expect(refused.reason).toBe('ClusterUnreachable');
   });
 });

@@ -109,7 +109,7 @@ describe('nextClusterStatus', () => {
       up,
       {
         mode: 'direct',
-        reach: { reachable: false, reason: 'Unreachable', message: 'connect ECONNREFUSED' },
+        reach: { reachable: false, reason: 'ClusterUnreachable', message: 'connect ECONNREFUSED' },
         generation: 1,
       },
       later(60_000),
@@ -117,13 +117,13 @@ describe('nextClusterStatus', () => {
     expect(findCondition(down.conditions, 'RBACSynced')).toEqual(rbac);
     expect(findCondition(down.conditions, 'Ready')).toMatchObject({
       status: 'False',
-      reason: 'Unreachable',
+      reason: 'ClusterUnreachable',
       message: 'connect ECONNREFUSED',
       lastTransitionTime: '2025-01-01T10:01:00Z',
     });
     expect(findCondition(down.conditions, 'Connected')).toMatchObject({
       status: 'False',
-      reason: 'Unreachable',
+      reason: 'ClusterUnreachable',
     });
     expect(down.kubernetesVersion).toBe('v1.34.4');
     expect(down.nodes).toEqual({ total: 1, ready: 1 });

@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { formatQuantity, isQuantity, parseQuantity, type Cluster } from '@shipyard/api';
+import { Reason } from '../runtime/condition-reasons.js';
 import { formatTime, setCondition } from '../runtime/conditions.js';
 import type { AgentStatus } from '../tunnel/dialer.js';
 
@@ -57,7 +58,8 @@ export function countNodes(nodes: readonly NodeLike[]): { total: number; ready: 
 }
 
 /** Why a cluster is not Ready, as the Ready condition's reason. */
-export type NotReadyReason = 'NoConnection' | 'AgentDisconnected' | 'Unreachable';
+export type NotReadyReason =
+  typeof Reason.NoConnection | typeof Reason.AgentDisconnected | typeof Reason.ClusterUnreachable;
 
 export type Reachability =
   | { reachable: true; version: string; nodes: readonly NodeLike[] }
@@ -90,19 +92,19 @@ function connectedCondition(obs: ClusterObservation): {
   message: string;
 } {
   const { reach } = obs;
-  if (!reach.reachable && reach.reason === 'NoConnection')
-    return { status: 'False', reason: 'NoConnection', message: reach.message };
+  if (!reach.reachable && reach.reason === Reason.NoConnection)
+    return { status: 'False', reason: Reason.NoConnection, message: reach.message };
   if (obs.mode === 'agent') {
     if (obs.agent?.connected)
       return { status: 'True', reason: 'AgentConnected', message: 'the agent is connected' };
     const seen = obs.agent?.lastSeen;
     return {
       status: 'False',
-      reason: 'AgentDisconnected',
+      reason: Reason.AgentDisconnected,
       message: seen ? `the agent was last seen at ${formatTime(seen)}` : 'the agent has not connected yet',
     };
   }
-  if (!reach.reachable) return { status: 'False', reason: 'Unreachable', message: reach.message };
+  if (!reach.reachable) return { status: 'False', reason: Reason.ClusterUnreachable, message: reach.message };
   return { status: 'True', reason: 'Reachable', message: 'the API server answers' };
 }
 

@@ -3,6 +3,7 @@
  * kept, resumed from that store, restarted on a new connection, and for events pruned to a window.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { Reason } from '../runtime/condition-reasons.js';
 import { sleep } from '../runtime/backoff.js';
 import { startInformer } from '../runtime/informer.js';
 import type { Informer } from '../runtime/informer.types.js';
@@ -211,7 +212,7 @@ export class ResourceStore {
   private unavailable(why: string): ApiError {
     return new ApiError(
       503,
-      'Unreachable',
+      Reason.ClusterUnreachable,
       `cluster "${this.opts.cluster}": its ${this.opts.def.resource} cannot be listed: ${why}`,
     );
   }

@@ -90,7 +90,7 @@ describe('a cluster whose API server hangs', () => {
       },
       30_000,
     );
-    expect(ready.reason).toBe('Unreachable');
+    expect(ready.reason).toBe('ClusterUnreachable');
   }, 180_000);
 
   it('is answered again once its API server answers', async () => {

@@ -19,28 +19,24 @@ class LeaseStore {
   handle(server: FakeApiServer, cut: () => boolean): void {
     server.handler = (req, res) => {
       if (cut()) return res.destroy();
-      const chunks: Buffer[] = [];
-      res.req.on('data', (c: Buffer) => chunks.push(c));
-      res.req.on('end', () => {
-        const body: unknown = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
-        if (req.method === 'GET') {
-          return this.lease
-            ? sendJson(res, 200, this.lease)
-            : sendJson(res, 404, status(404, 'NotFound', 'no lease'));
-        }
-        const incoming = body as Lease;
-        if (req.method === 'POST' && this.lease)
-          return sendJson(res, 409, status(409, 'AlreadyExists', 'exists'));
-        if (
-          req.method === 'PUT' &&
-          incoming.metadata.resourceVersion !== this.lease?.metadata.resourceVersion
-        ) {
-          return sendJson(res, 409, status(409, 'Conflict', 'the object has been modified'));
-        }
-        this.lease = { ...incoming, metadata: { ...incoming.metadata, resourceVersion: String(++this.rv) } };
-        this.writes.push({ holder: incoming.spec.holderIdentity, renewTime: incoming.spec.renewTime });
-        sendJson(res, req.method === 'POST' ? 201 : 200, this.lease);
-      });
+      const body: unknown = req.body ? JSON.parse(req.body) : undefined;
+      if (req.method === 'GET') {
+        return this.lease
+          ? sendJson(res, 200, this.lease)
+          : sendJson(res, 404, status(404, 'NotFound', 'no lease'));
+      }
+      const incoming = body as Lease;
+      if (req.method === 'POST' && this.lease)
+        return sendJson(res, 409, status(409, 'AlreadyExists', 'exists'));
+      if (
+        req.method === 'PUT' &&
+        incoming.metadata.resourceVersion !== this.lease?.metadata.resourceVersion
+      ) {
+        return sendJson(res, 409, status(409, 'Conflict', 'the object has been modified'));
+      }
+      this.lease = { ...incoming, metadata: { ...incoming.metadata, resourceVersion: String(++this.rv) } };
+      this.writes.push({ holder: incoming.spec.holderIdentity, renewTime: incoming.spec.renewTime });
+      sendJson(res, req.method === 'POST' ? 201 : 200, this.lease);
     };
   }
 }
