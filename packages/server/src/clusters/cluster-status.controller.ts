@@ -8,7 +8,8 @@ import type { Cluster } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
 import { ApiError } from '../http/errors.js';
 import { Reason } from '../runtime/condition-reasons.js';
-import { startController, type ControllerHandle } from '../runtime/controller.js';
+import type { ControllerHandle } from '../runtime/controller.js';
+import { startPlatformController } from '../controllers/platform-controller.js';
 import { listAll, kubeRequest } from '../runtime/kube-request.js';
 import { toKubeApiError } from '../runtime/kube-errors.js';
 import {
@@ -31,10 +32,8 @@ export function startClusterStatusController(deps: ControllerDeps): ControllerHa
   const log = deps.logger.child({ component: 'cluster-status' });
   const pending = new Map<string, NodeJS.Timeout>();
 
-  const handle = startController({
+  const handle = startPlatformController(deps, {
     name: 'cluster-status',
-    cluster: cache.m.cluster,
-    logger: deps.logger,
     // Many clusters may be slow to answer (5 s timeouts): do not let them wait on one another.
     concurrency: 4,
     rateLimit: { baseDelayMs: 1_000, maxDelayMs: 60_000 },

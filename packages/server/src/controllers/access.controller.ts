@@ -8,7 +8,8 @@ import type { TunnelDirectory } from '../tunnel/dialer.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import type { PlatformObjects } from '../kube/management.js';
 import type { ConditionInput } from '../runtime/conditions.js';
-import { startController, type ControllerHandle } from '../runtime/controller.js';
+import type { ControllerHandle } from '../runtime/controller.js';
+import { startPlatformController } from './platform-controller.js';
 import type { Logger } from '../runtime/logger.js';
 import { scopeKind } from '../authz/scopes.js';
 
@@ -31,10 +32,8 @@ export type ControllerDeps = {
  */
 export function startUserController(deps: ControllerDeps): ControllerHandle {
   const { cache, objects, credentials } = deps;
-  return startController({
+  return startPlatformController(deps, {
     name: 'users',
-    cluster: cache.m.cluster,
-    logger: deps.logger,
     informers: [
       { informer: cache.informer('User') },
       // A password Secret that appears after its User (they are written one after the other) re-checks it.
@@ -77,10 +76,8 @@ function passwordOwner(s: V1Secret): string[] {
 export function startBindingController(deps: ControllerDeps): ControllerHandle {
   const { cache, objects } = deps;
   const all = () => cache.list('RoleTemplateBinding').map((b) => b.metadata.name);
-  return startController({
+  return startPlatformController(deps, {
     name: 'roletemplatebindings',
-    cluster: cache.m.cluster,
-    logger: deps.logger,
     informers: [
       { informer: cache.informer('RoleTemplateBinding') },
       { informer: cache.informer('RoleTemplate'), keys: all },

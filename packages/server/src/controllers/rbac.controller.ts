@@ -8,7 +8,8 @@ import {
 } from '@shipyard/api';
 import { desiredRbac, type DesiredRbac } from '../authz/cluster-rbac.js';
 import { accessSecretName } from '../clusters/cluster-access.js';
-import { startController, type ControllerHandle, type ReconcileResult } from '../runtime/controller.js';
+import type { ControllerHandle, ReconcileResult } from '../runtime/controller.js';
+import { startPlatformController } from './platform-controller.js';
 import type { ConditionInput } from '../runtime/conditions.js';
 import { failureCondition } from '../runtime/condition-reasons.js';
 import type { ControllerDeps } from './access.controller.js';
@@ -58,10 +59,8 @@ export function startRbacController(deps: ControllerDeps): ControllerHandle {
     (obj: KubernetesObject, old: KubernetesObject | undefined): Set<string> =>
       new Set([...affected(obj as T), ...(old ? affected(old as T) : [])]);
 
-  return startController({
+  return startPlatformController(deps, {
     name: 'cluster-rbac',
-    cluster: cache.m.cluster,
-    logger: deps.logger,
     concurrency: 4,
     resyncEveryMs: 5 * 60_000,
     // An unreachable cluster: 1 s, 2 s, 4 s… up to 5 min between attempts.

@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Partition } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
-import { startController, type ControllerHandle } from '../runtime/controller.js';
+import type { ControllerHandle } from '../runtime/controller.js';
+import { startPlatformController } from '../controllers/platform-controller.js';
 import {
   applyRepair,
   ledgerOf,
@@ -24,10 +25,8 @@ import { updateLedgerIfAny } from './ledger-writer.js';
 
 export function startLedgerController(deps: ControllerDeps): ControllerHandle {
   const { cache } = deps;
-  return startController({
+  return startPlatformController(deps, {
     name: 'tenant-ledger',
-    cluster: cache.m.cluster,
-    logger: deps.logger,
     informers: [
       { informer: cache.informer('Tenant') },
       {

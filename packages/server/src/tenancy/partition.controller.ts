@@ -22,7 +22,8 @@ import type { Partition } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
 import { connectionSecret } from '../controllers/rbac.controller.js';
 import { failureCondition } from '../runtime/condition-reasons.js';
-import { startController, type ControllerHandle, type ReconcileResult } from '../runtime/controller.js';
+import type { ControllerHandle, ReconcileResult } from '../runtime/controller.js';
+import { startPlatformController } from '../controllers/platform-controller.js';
 import { namespaceOf, quotasOf } from './ledger.js';
 import { releaseClaim } from './namespace-claim.js';
 import { labels, partitionHard, partitionObjects } from './partition-objects.js';
@@ -58,10 +59,8 @@ export function startPartitionController(deps: ControllerDeps): ControllerHandle
     onChange: (partition) => controller.enqueue(partition),
   });
 
-  const controller = startController({
+  const controller = startPlatformController(deps, {
     name: 'partitions',
-    cluster: cache.m.cluster,
-    logger,
     concurrency: 8,
     // Checking a partition against the stores costs no request: this finds what no event said.
     resyncEveryMs: 5 * 60_000,

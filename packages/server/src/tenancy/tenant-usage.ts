@@ -6,7 +6,8 @@
  */
 import type { Partition, Tenant } from '@shipyard/api';
 import type { ControllerDeps } from '../controllers/access.controller.js';
-import { startController, type ControllerHandle } from '../runtime/controller.js';
+import type { ControllerHandle } from '../runtime/controller.js';
+import { startPlatformController } from '../controllers/platform-controller.js';
 import { sameValue } from './object-diff.js';
 import { amounts, formatAmounts, type Amounts, type Hard } from './quota.js';
 
@@ -51,10 +52,8 @@ export function startTenantUsageController(deps: ControllerDeps): ControllerHand
   const { cache, objects } = deps;
   const tenantsOf = (p: Partition | undefined, old: Partition | undefined) =>
     new Set([p?.spec.tenant, old?.spec.tenant].filter((t): t is string => Boolean(t)));
-  return startController({
+  return startPlatformController(deps, {
     name: 'tenant-usage',
-    cluster: cache.m.cluster,
-    logger: deps.logger,
     informers: [
       { informer: cache.informer('Tenant') },
       {
