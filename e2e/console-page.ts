@@ -100,6 +100,19 @@ export class ConsolePage {
     await this.choose(this.page.getByTestId('tenant-switcher'), label);
   }
 
+  /** Whether the element lies wholly inside the window (not clipped, not scrolled out of sight sideways). */
+  async inViewport(locator: Locator): Promise<boolean> {
+    const box = await locator.boundingBox();
+    const size = this.page.viewportSize();
+    if (!box || !size) return false;
+    return box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height;
+  }
+
+  /** How far the page is wider than the window (0: nothing sticks out sideways). */
+  async overflowX(): Promise<number> {
+    return this.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  }
+
   async screenshot(name: string): Promise<string> {
     mkdirSync(artifacts, { recursive: true });
     const file = path.join(artifacts, `${name}.png`);

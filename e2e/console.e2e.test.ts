@@ -162,16 +162,32 @@ describe('the console', () => {
     await ui.screenshot('cluster-unavailable');
   });
 
-  it('lists the nodes of a chosen cluster', async () => {
-    await ui.open('Nodes');
-    // The first cluster by name is the unavailable one: the page says so and keeps the chooser.
-    await ui.page.getByTestId('error-state').getByText('Unavailable').waitFor();
-    await ui.choose(ui.page.getByTestId('nodes-cluster'), joined);
-    await eventually('3 nodes', async () =>
-      (await ui.rows('nodes-table').count()) === 3 ? true : undefined,
-    );
-    expect(new URL(ui.page.url()).searchParams.get('cluster')).toBe(joined);
-    await ui.screenshot('nodes');
+  it('lists the nodes of a Ready cluster first, and of a chosen one', async () => {
+    const asked: string[] = [];
+    const record = (r: { url(): string }) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/v1/clusters/') && path.endsWith('/nodes')) asked.push(path);
+    };
+    ui.page.on('request', record);
+    try {
+      await ui.goto('/nodes');
+      // The first cluster by name is the unavailable one: the Ready one is shown first.
+      await eventually('3 nodes', async () =>
+        (await ui.rows('nodes-table').count()) === 3 ? true : undefined,
+      );
+      expect(await ui.page.getByTestId('nodes-cluster').innerText()).toContain(joined);
+      await ui.screenshot('nodes');
+      // The unavailable one: the page says so and keeps the chooser.
+      await ui.choose(ui.page.getByTestId('nodes-cluster'), `${registered} · Not ready`);
+      await ui.page.getByTestId('error-state').getByText('Unavailable').waitFor();
+      expect(new URL(ui.page.url()).searchParams.get('cluster')).toBe(registered);
+      // Nodes were asked of named clusters only, never before the clusters were known.
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked.filter((p) => p.includes('/clusters//'))).toEqual([]);
+      expect(asked[0]).toBe(`/api/v1/clusters/${joined}/nodes`);
+    } finally {
+      ui.page.off('request', record);
+    }
   });
 
   it('filters the audit log by user, kind and verb', async () => {
@@ -201,7 +217,9 @@ describe('the console', () => {
     await ui.screenshot('audit');
   });
 
-  it('creates an API token, shows its secret once, and revokes it', async () => {
+  it('creates an API token, shows its secret once, lists it first with its last use, and revokes it', async () => {
+    const older = await admin.post<{ id: string }>('/api/v1/tokens', { name: `e2e-older-${run}` });
+    expect(older.status).toBe(201);
     await ui.userMenu('API tokens');
     await ui.page.getByRole('button', { name: 'Create token' }).click();
     const dialog = ui.page.getByRole('dialog');
@@ -214,11 +232,21 @@ describe('the console', () => {
     await dialog.locator('.ant-modal-footer').getByRole('button', { name: 'Close' }).click();
     const row = ui.row('tokens-table', `e2e-${run}`);
     expect(await row.innerText()).not.toContain(secret);
+    // Newest first; the one just used says when, the older one was never used.
+    await eventually('the new token first, with its last use', async () => {
+      await ui.page.reload();
+      await ui.row('tokens-table', `e2e-older-${run}`).waitFor();
+      const first = await ui.rows('tokens-table').first().innerText();
+      return first.includes(`e2e-${run}`) && !first.includes('Never') ? true : undefined;
+    });
+    expect(await ui.row('tokens-table', `e2e-older-${run}`).innerText()).toContain('Never');
+    expect(await ui.table('tokens-table').locator('thead').innerText()).toContain('Last used');
     await ui.screenshot('tokens');
     await row.getByRole('button', { name: 'Revoke' }).click();
     await ui.page.locator('.ant-popconfirm').getByRole('button', { name: 'Revoke' }).click();
     await row.waitFor({ state: 'detached' });
     expect((await bearer.get('/api/v1/session')).status).toBe(401);
+    expect((await admin.del(`/api/v1/tokens/${older.body.id}`)).status).toBe(200);
   });
 
   it('downloads a kubeconfig for a cluster', async () => {
@@ -244,8 +272,64 @@ describe('the console', () => {
     expect(await ui.sidebar().innerText()).toMatch(/资源[\s\S]*节点[\s\S]*集群[\s\S]*管理[\s\S]*审计日志/);
     await ui.row('clusters-table', joined).getByText('就绪', { exact: true }).waitFor();
     await ui.screenshot('clusters-zh');
+    // Audit verbs are words of the language too.
+    await ui.open('审计日志');
+    await ui.table('audit-table').getByText('创建', { exact: true }).first().waitFor();
+    await ui.screenshot('audit-zh');
+    await ui.open('集群');
     await ui.language('English');
     await ui.sidebar().getByRole('link', { name: 'Clusters', exact: true }).waitFor();
+  });
+
+  it('keeps actions in view and tables within the page at 1280×720', async () => {
+    await ui.page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      await ui.goto('/clusters');
+      const download = ui.row('clusters-table', joined).getByRole('button', { name: 'Download kubeconfig' });
+      await download.waitFor();
+      expect(await ui.inViewport(download)).toBe(true);
+      expect(await ui.overflowX()).toBe(0);
+      await ui.screenshot('clusters-1280');
+      await ui.goto(`/clusters/${joined}?tab=events`);
+      await ui.table('events-table').locator('thead').waitFor();
+      expect(await ui.overflowX()).toBe(0);
+      await ui.screenshot('cluster-events-1280');
+      await ui.goto('/audit');
+      await ui.rows('audit-table').first().waitFor();
+      expect(await ui.overflowX()).toBe(0);
+      await ui.screenshot('audit-1280');
+    } finally {
+      await ui.page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
+  it("edits a cluster's display name and description, and deletes a cluster after asking", async () => {
+    await ui.goto(`/clusters/${registered}`);
+    await ui.page.getByTestId('cluster-overview').waitFor();
+    await ui.page.getByRole('button', { name: 'Edit' }).click();
+    const dialog = ui.page.getByRole('dialog');
+    await dialog.getByTestId('details-display-name').fill('Edge agent');
+    await dialog.getByTestId('details-description').fill('Joins through its agent, some day.');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await ui.page.getByText('Edge agent').first().waitFor();
+    const c = await admin.get<{ spec: Record<string, unknown> }>(`/api/v1/clusters/${registered}`);
+    expect(c.body.spec).toMatchObject({
+      displayName: 'Edge agent',
+      description: 'Joins through its agent, some day.',
+      connection: { mode: 'agent' },
+    });
+    await ui.page.getByRole('button', { name: 'Delete' }).click();
+    await ui.page
+      .locator('.ant-popconfirm')
+      .getByText(`Delete cluster "${registered}"?`, { exact: false })
+      .waitFor();
+    await ui.screenshot('cluster-delete');
+    await ui.page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click();
+    await ui.page.waitForURL(`${server.url}/clusters`);
+    await ui.row('clusters-table', joined).waitFor();
+    expect(await ui.row('clusters-table', registered).count()).toBe(0);
+    expect((await admin.get(`/api/v1/clusters/${registered}`)).status).toBe(404);
   });
 
   it('shows a user without permission a clear no-permission state', async () => {

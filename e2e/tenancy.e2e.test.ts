@@ -177,6 +177,29 @@ describe('the tenancy pages', () => {
     await ta.screenshot('partition-detail');
   });
 
+  it("offers a tenant admin their tenant's cluster's kubeconfig, and no cluster pages", async () => {
+    // They list no Cluster, yet reach the clusters of their tenant's quota: those are offered.
+    await ta.userMenu('Download kubeconfig');
+    const dialog = ta.page.getByRole('dialog');
+    await dialog.getByTestId('kubeconfig-cluster').getByText(cluster, { exact: true }).waitFor();
+    const [file] = await Promise.all([
+      ta.page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(file.suggestedFilename()).toBe(`shipyard-${cluster}.kubeconfig`);
+    await dialog.waitFor({ state: 'detached' });
+    // The cluster pages are not theirs: they say so, and offer no registering.
+    for (const page of ['/clusters', '/nodes', `/clusters/${cluster}`]) {
+      await ta.goto(page);
+      const state = ta.page.getByTestId('error-state');
+      await state.getByText('No permission').waitFor();
+      expect(await state.innerText(), page).toContain('Your grants do not include this page.');
+      expect(await ta.page.getByText('register', { exact: false }).count(), page).toBe(0);
+    }
+    await ta.screenshot('clusters-tenant-admin');
+    await ta.goto('/partitions');
+  });
+
   it('refuses a partition over the remaining quota, and shows the server refusing a taken namespace', async () => {
     await ta.open('Partitions');
     await ta.row('partitions-table', partition).getByText('Ready', { exact: true }).waitFor();
@@ -213,7 +236,22 @@ describe('the tenancy pages', () => {
     await ta.choose(ta.field('Peer', rule).locator('.ant-select'), 'CIDR');
     await ta.field('CIDR', rule).getByRole('textbox').fill('10.0.0/8');
     await ta.field('Ports', rule).getByRole('spinbutton').fill('4000');
-    await ta.field('–', rule).getByRole('spinbutton').fill('6000');
+    await ta.field('To port', rule).getByRole('spinbutton').fill('6000');
+    // One rule is one row, at 1280 wide too.
+    await ta.page.setViewportSize({ width: 1280, height: 720 });
+    const controls = await rule
+      .locator('.ant-form-item')
+      .evaluateAll((items) =>
+        items.map((i) =>
+          Math.round(
+            (i as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top,
+          ),
+        ),
+      );
+    expect(new Set(controls).size, JSON.stringify(controls)).toBe(1);
+    expect(await ta.inViewport(rule.getByRole('button', { name: 'Remove' }))).toBe(true);
+    await ta.screenshot('partition-network-policy-1280');
+    await ta.page.setViewportSize({ width: 1440, height: 900 });
     await editor.getByTestId('network-save').click();
     await ta.field('CIDR', rule).getByText('Must be an IPv4 CIDR').waitFor();
     await ta.field('CIDR', rule).getByRole('textbox').fill('10.0.0.0/8');
@@ -330,7 +368,12 @@ describe('the tenancy pages', () => {
     await ta.row('partitions-table', partition).getByText('就绪', { exact: true }).waitFor();
     await ta.screenshot('partitions-zh');
     await ta.open('访问控制');
-    await ta.row('groups-table', 'Default Team').getByText('全部成员', { exact: true }).waitFor();
+    // The seeded teams in 中文 too (a team named anew keeps its name).
+    const team = ta.row('groups-table', '默认团队');
+    await team.getByText('全部成员', { exact: true }).waitFor();
+    expect(await team.innerText()).toContain('租户全体成员的默认团队');
+    for (const name of ['SRE', '开发者', '资源', '支持']) await ta.row('groups-table', name).waitFor();
+    await ta.row('groups-table', 'QA Testers').waitFor();
     await ta.screenshot('groups-zh');
     await ta.language('English');
     await ta.sidebar().getByRole('link', { name: 'Partitions', exact: true }).waitFor();
@@ -377,6 +420,27 @@ describe('the tenancy pages', () => {
     await compute.getByText('2 / 6 cores').first().waitFor();
   });
 
+  it('keeps the partitions and groups actions in view at 1280×720', async () => {
+    await ta.page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      await ta.open('Partitions');
+      const del = ta.row('partitions-table', partition).getByRole('button', { name: 'Delete' });
+      await del.waitFor();
+      expect(await ta.inViewport(del)).toBe(true);
+      expect(await ta.overflowX()).toBe(0);
+      await ta.screenshot('partitions-1280');
+      await ta.open('Access Control');
+      const row = ta.row('groups-table', 'QA Testers');
+      await row.waitFor();
+      const last = row.locator('td').last().getByRole('button').first();
+      expect(await ta.inViewport(last)).toBe(true);
+      expect(await ta.overflowX()).toBe(0);
+      await ta.screenshot('groups-1280');
+    } finally {
+      await ta.page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
   it('lets the tenant admin delete the partition', async () => {
     await ta.open('Partitions');
     const row = ta.row('partitions-table', partition);
@@ -387,6 +451,32 @@ describe('the tenancy pages', () => {
       (await admin.get(`/api/v1/partitions/${partition}`)).status === 404 ? true : undefined,
     );
     expect(ta.problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('lets the admin delete the tenant, with its partitions only when asked to', async () => {
+    const extra = `${tenant}-extra`;
+    const made = await admin.post('/api/v1/partitions', {
+      metadata: { name: extra },
+      spec: { tenant, cluster, hard: { 'requests.cpu': '1' } },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    await ui.goto(`/tenants/${tenant}`);
+    await ui.page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = ui.page.getByTestId('delete-tenant');
+    await dialog.getByText('It has 1 partition: the tenant is deleted only with it.').waitFor();
+    const confirm = ui.page.getByRole('dialog').getByRole('button', { name: 'Delete' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByText('Also delete its partition', { exact: false }).click();
+    await ui.screenshot('tenant-delete');
+    await confirm.click();
+    await ui.page.waitForURL(`${server.url}/tenants`);
+    await eventually('the tenant and its partition gone', async () =>
+      (await admin.get(`/api/v1/tenants/${tenant}`)).status === 404 &&
+      (await admin.get(`/api/v1/partitions/${extra}`)).status === 404
+        ? true
+        : undefined,
+    );
     expect(ui.problems).toEqual([]);
   });
 });

@@ -19,7 +19,14 @@ import { objects } from './list';
 export type { Cluster, Group, Partition, RoleTemplate, RoleTemplateBinding, Tenant, User };
 
 /** An API token as lists show it: never its secret (POST /api/v1/tokens answers that once). */
-export type TokenView = { id: string; name?: string; createdAt: string; expiresAt: string };
+export type TokenView = {
+  id: string;
+  name?: string;
+  createdAt: string;
+  expiresAt: string;
+  /** When it was last used (recorded at most once a minute); absent when never. */
+  lastUsedAt?: string;
+};
 
 export const sources = {
   clusters: objects('clusters'),
@@ -59,16 +66,39 @@ export function useAll<T>(plural: Plural | 'roletemplatebindings', filter?: stri
   });
 }
 
+/** A cluster as choosers show it: its name, display name and whether it is Ready. */
+export type ClusterChoice = { name: string; displayName?: string; ready: boolean };
+
 /** Every cluster's name (for choosers): the first 1,000, by name. */
 export function useClusterNames() {
   return useQuery({
     queryKey: ['management', 'clusters', 'names'],
-    queryFn: async ({ signal }) => {
+    queryFn: async ({ signal }): Promise<ClusterChoice[]> => {
       const r = await api.get<{ items: Cluster[] }>('/api/v1/clusters', { pageSize: 1000 }, signal);
-      return r.items.map((c) => ({ name: c.metadata.name, displayName: c.spec.displayName }));
+      return r.items.map((c) => ({
+        name: c.metadata.name,
+        displayName: c.spec.displayName,
+        ready: readyCondition(c)?.status === 'True',
+      }));
     },
   });
 }
+
+/**
+ * The clusters the signed-in user reaches through the proxy (GET /api/v1/session/clusters): for a tenant user,
+ * those of their tenants' quotas and partitions, which they may get a kubeconfig for but not list as Clusters.
+ */
+export function useReachableClusters() {
+  return useQuery({
+    queryKey: ['management', 'clusters', 'reachable'],
+    queryFn: async ({ signal }) =>
+      (await api.get<{ items: ClusterChoice[] }>('/api/v1/session/clusters', undefined, signal)).items,
+  });
+}
+
+/** The cluster a chooser starts on: the first Ready one, else the first. */
+export const defaultCluster = (choices: readonly ClusterChoice[]): string | undefined =>
+  (choices.find((c) => c.ready) ?? choices[0])?.name;
 
 /** The Ready condition of any platform object that reports conditions (clusters, partitions). */
 export const readyCondition = (o: { status?: { conditions?: Condition[] } }) =>

@@ -40,7 +40,8 @@ export function ConsoleLayout() {
         </Link>
         <Sidebar />
       </Layout.Sider>
-      <Layout>
+      {/* minWidth 0: a wide table scrolls inside the page instead of widening it past the window. */}
+      <Layout style={{ minWidth: 0 }}>
         <Layout.Header
           style={{
             background: token.colorBgContainer,

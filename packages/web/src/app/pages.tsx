@@ -35,6 +35,8 @@ export type PageDef = {
   menu?: { section: SectionKey; label: ParseKeys; icon: ReactNode };
   /** Whether the menu entry shows for this user (the server still decides every request). */
   visible?: (s: Session, ctx: NavContext) => boolean;
+  /** Whether the page can work for this user at all: when not, its address shows the no-permission state. */
+  allowed?: (s: Session) => boolean;
 };
 
 /** The chosen tenant's pages: once there is one (tenant users have theirs at once, admins pick one). */
@@ -46,14 +48,20 @@ export const pages: PageDef[] = [
     load: () => import('../pages/nodes/nodes-page'),
     menu: { section: 'resource', label: 'nav.nodes', icon: <HddOutlined /> },
     visible: seesClusters,
+    allowed: seesClusters,
   },
   {
     path: 'clusters',
     load: () => import('../pages/clusters/clusters-page'),
     menu: { section: 'resource', label: 'nav.clusters', icon: <ClusterOutlined /> },
     visible: seesClusters,
+    allowed: seesClusters,
   },
-  { path: 'clusters/:name', load: () => import('../pages/clusters/cluster-detail-page') },
+  {
+    path: 'clusters/:name',
+    load: () => import('../pages/clusters/cluster-detail-page'),
+    allowed: seesClusters,
+  },
   {
     path: 'partitions',
     load: () => import('../pages/partitions/partitions-page'),

@@ -1,7 +1,9 @@
 /** What shows while a page loads, when no page matches, and when a page fails to render. */
 import { Flex, Spin } from 'antd';
 import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useRouteError } from 'react-router';
+import { ApiError } from '../api/errors';
 
 // Results carry large illustrations: loaded only when an error or a wrong address shows one.
 const LazyErrorState = lazy(() => import('../components/error-state'));
@@ -21,6 +23,12 @@ export function NotFoundPage() {
       <LazyNotFound />
     </Suspense>
   );
+}
+
+/** A page the user's grants do not cover (PageDef.allowed): the no-permission state, nothing asked. */
+export function NoPermissionPage() {
+  const { t } = useTranslation();
+  return <ShellError error={new ApiError(403, 'Forbidden', t('errors.forbidden.page'))} />;
 }
 
 /** An error state for the console's frame (session, routes), loaded when needed. */

@@ -1,7 +1,8 @@
 import type { ComponentType } from 'react';
 import { createBrowserRouter, Navigate } from 'react-router';
 import { ConsoleLayout } from './console-layout';
-import { FullPageSpin, NotFoundPage, RouteError } from './route-states';
+import type { Session } from '../api/session';
+import { FullPageSpin, NoPermissionPage, NotFoundPage, RouteError } from './route-states';
 import { useNavContext } from './nav-context';
 import { homePath, pages } from './pages';
 import { RequireSession, useCurrentSession } from './require-session';
@@ -9,6 +10,16 @@ import { RequireSession, useCurrentSession } from './require-session';
 const lazyPage = (load: () => Promise<{ default: ComponentType }>) => async () => ({
   Component: (await load()).default,
 });
+
+/** A page only for some users: the others get the no-permission state, and the page asks nothing. */
+const guardedPage =
+  (load: () => Promise<{ default: ComponentType }>, allowed: (s: Session) => boolean) => async () => {
+    const Page = (await load()).default;
+    function Guarded() {
+      return allowed(useCurrentSession()) ? <Page /> : <NoPermissionPage />;
+    }
+    return { Component: Guarded };
+  };
 
 function Home() {
   const session = useCurrentSession();
@@ -37,7 +48,11 @@ export function createRouter() {
       hydrateFallbackElement: <FullPageSpin />,
       children: [
         { index: true, element: <Home /> },
-        ...pages.map((p) => ({ path: p.path, lazy: lazyPage(p.load), errorElement: <RouteError /> })),
+        ...pages.map((p) => ({
+          path: p.path,
+          lazy: p.allowed ? guardedPage(p.load, p.allowed) : lazyPage(p.load),
+          errorElement: <RouteError />,
+        })),
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -24,6 +24,8 @@ export type ColumnDef<T> = {
   filter?: { path: string; options: { label: ReactNode; value: string }[] };
   width?: number | string;
   ellipsis?: boolean;
+  /** Kept in view while the table scrolls sideways; the `actions` column is, on the right, unless told. */
+  fixed?: 'left' | 'right';
 };
 
 type Props<T> = {
@@ -120,6 +122,7 @@ export function ResourceTable<T extends object>(props: Props<T>) {
       title: c.title,
       width: c.width,
       ellipsis: c.ellipsis,
+      fixed: c.fixed ?? (c.key === 'actions' ? ('right' as const) : undefined),
       render: (_: unknown, row: T) => c.render(row),
       sorter: c.sortPath ? true : undefined,
       sortOrder: sortOrderOf(c),

@@ -65,7 +65,11 @@ export const en = {
     quantityTooLarge: 'Too large: at most what an int64 of units holds',
   },
   errors: {
-    forbidden: { title: 'No permission', hint: 'Ask an administrator for access if you need this page.' },
+    forbidden: {
+      title: 'No permission',
+      hint: 'Ask an administrator for access if you need this page.',
+      page: 'Your grants do not include this page.',
+    },
     notFound: { title: 'Not found', page: 'There is no page at this address.' },
     unavailable: { title: 'Unavailable' },
     generic: { title: 'Something went wrong' },
@@ -90,6 +94,9 @@ export const en = {
     kubeconfig: 'Kubeconfig',
     lastSeen: 'Last seen {{time}}',
     empty: 'No clusters yet: register one.',
+    deleted: 'Cluster "{{name}}" deleted',
+    deleteConfirm:
+      'Delete cluster "{{name}}"? Shipyard stops managing it; the cluster and what runs in it stay.',
   },
   register: {
     title: 'Register a cluster',
@@ -163,6 +170,8 @@ export const en = {
     nameRequired: 'Say what the token is for',
     expiresIn: 'Expires in',
     expires: 'Expires',
+    lastUsed: 'Last used',
+    neverUsed: 'Never',
     revoke: 'Revoke',
     revokeConfirm: 'Revoke token "{{name}}"? Whatever uses it stops working.',
     revoked: 'Token "{{name}}" revoked',
@@ -170,12 +179,95 @@ export const en = {
     secretOnce: 'Copy it now: it is shown only once.',
     empty: 'No API tokens.',
   },
+  details: {
+    title: 'Edit {{name}}',
+    saved: '{{name}} saved',
+  },
+  /** Text the server seeds (teams, role templates, audit verbs), by stable key: see i18n/seeded.ts. */
+  seed: {
+    teams: {
+      default: { name: 'Default Team', description: 'Default team for all members in a tenant' },
+      sres: { name: 'SREs', description: 'SREs have permissions of load balancers, operations, etc.' },
+      developers: { name: 'Developers', description: 'Developers have permissions of the app center, etc.' },
+      resource: {
+        name: 'Resource',
+        description: 'The resource team has permissions of allocating resources, etc.',
+      },
+      support: { name: 'Support', description: 'The support team has permissions of CI/CD, etc.' },
+    },
+    templates: {
+      'platform-admin': { name: 'Platform administrator', description: 'Everything, everywhere.' },
+      'cluster-admin': {
+        name: 'Cluster administrator',
+        description: 'Manages one cluster, its partitions and everything inside it.',
+      },
+      'cluster-viewer': {
+        name: 'Cluster viewer',
+        description: 'Sees one cluster, its nodes and its partitions.',
+      },
+      'tenant-admin': {
+        name: 'Tenant administrator',
+        description: "Carves the tenant's quota into partitions, makes teams and grants them permissions.",
+      },
+      'tenant-member': {
+        name: 'Tenant member',
+        description: 'Sees the tenant, its partitions and its teams.',
+      },
+      'partition-owner': {
+        name: 'Partition owner',
+        description: 'Owns one partition: its settings, its members and everything in its namespace.',
+      },
+      'partition-editor': {
+        name: 'Partition editor',
+        description: 'Deploys and changes applications in one partition.',
+      },
+      'partition-viewer': {
+        name: 'Partition viewer',
+        description: 'Sees applications in one partition; no secrets.',
+      },
+      'team-default': {
+        name: 'Default Team',
+        description:
+          'Sees the tenant, its partitions and its teams. Rights inside partitions come from other teams and grants.',
+      },
+      'team-sres': {
+        name: 'SREs',
+        description:
+          'Operations: services, ingresses and autoscalers; scales and restarts workloads; logs, exec and port-forward.',
+      },
+      'team-developers': {
+        name: 'Developers',
+        description: 'Applications: workloads, services, ingresses, config and secrets; logs and exec.',
+      },
+      'team-resource': {
+        name: 'Resource',
+        description: "Allocates the tenant's quota: creates, resizes and deletes its partitions.",
+      },
+      'team-support': {
+        name: 'Support',
+        description: 'CI/CD: rolls out workloads, jobs and their config; reads logs. No exec, no Secrets.',
+      },
+    },
+    verbs: {
+      create: 'create',
+      update: 'update',
+      patch: 'patch',
+      delete: 'delete',
+      get: 'get',
+      list: 'list',
+      watch: 'watch',
+      login: 'login',
+      logout: 'logout',
+      register: 'register',
+    },
+  },
   kubeconfig: {
     title: 'Download a kubeconfig',
     intro: 'A kubeconfig for kubectl and helm through Shipyard, with a new API token of yours (30 days).',
     cluster: 'Cluster',
     download: 'Download',
     downloaded: 'Kubeconfig of "{{cluster}}" downloaded',
+    none: 'You reach no cluster yet: a tenant quota or a partition on one gives you one.',
   },
   tenants: {
     title: 'Tenants',
@@ -193,6 +285,14 @@ export const en = {
     quotaTitle: 'Resource quotas',
     quotaHelp:
       'Per cluster, what the tenant may carve into partitions. Quantities as Kubernetes writes them: 4 or 500m cores, 8Gi of memory. Empty means no quota on that resource.',
+    deleted: 'Tenant "{{name}}" deleted',
+    deleteTitle: 'Delete tenant {{name}}',
+    deleteIntro: 'The tenant goes with its teams, groups and every grant on it. This cannot be undone.',
+    hasPartitions_one: 'It has {{count}} partition: the tenant is deleted only with it.',
+    hasPartitions_other: 'It has {{count}} partitions: the tenant is deleted only with them.',
+    cascade_one: 'Also delete its partition, with its namespace and everything running in it',
+    cascade_other:
+      'Also delete its {{count}} partitions, with their namespaces and everything running in them',
   },
   tenantDetail: {
     tabs: { quotas: 'Resource Quotas', members: 'Members', partitions: 'Partition Stats' },
@@ -295,6 +395,7 @@ export const en = {
     cidrInvalid: 'Must be an IPv4 CIDR such as 10.0.0.0/8',
     protocol: 'Protocol',
     ports: 'Ports',
+    portTo: 'To port',
     add: 'Add a rule',
     saved: 'Network policy saved',
   },

@@ -12,6 +12,7 @@ import { api } from '../../api/client';
 import { ErrorState } from '../../components/error-state';
 import { formatTime } from '../../components/format';
 import { PageHeader } from '../../components/page-header';
+import { verbText } from '../../i18n/seeded';
 
 type AuditRecord = {
   id: number;
@@ -126,7 +127,7 @@ export default function AuditPage() {
           <AutoComplete
             allowClear
             style={{ width: 120 }}
-            options={verbs.map((v) => ({ value: v }))}
+            options={verbs.map((v) => ({ value: v, label: verbText(t, v) }))}
             showSearch={{ filterOption: (input, o) => String(o?.value).includes(input.toLowerCase()) }}
             data-testid="audit-verb"
           />
@@ -206,7 +207,7 @@ export default function AuditPage() {
         columns={[
           { key: 'time', title: t('audit.time'), render: (_, r) => formatTime(r.time) },
           { key: 'user', title: t('audit.user'), render: (_, r) => r.user },
-          { key: 'verb', title: t('audit.verb'), render: (_, r) => r.verb },
+          { key: 'verb', title: t('audit.verb'), render: (_, r) => verbText(t, r.verb) },
           { key: 'kind', title: t('audit.kind'), render: (_, r) => r.kind ?? t('common.none') },
           {
             key: 'name',

@@ -16,6 +16,7 @@ import { UrlTabs } from '../../components/url-tabs';
 import { PageHeader } from '../../components/page-header';
 import { ResourceTable } from '../../components/resource-table';
 import { nodeColumns } from '../nodes/node-columns';
+import { ClusterActions } from './cluster-actions';
 import { ConnectionState, ReadyTag } from './cluster-status';
 import { eventColumns } from './event-columns';
 import { useKubeconfigDownload } from './use-kubeconfig';
@@ -37,13 +38,16 @@ export default function ClusterDetailPage() {
           </Space>
         }
         extra={
-          <Button
-            icon={<DownloadOutlined />}
-            loading={kubeconfig.isPending}
-            onClick={() => kubeconfig.mutate(name)}
-          >
-            {t('clusters.kubeconfig')}
-          </Button>
+          <Space>
+            <Button
+              icon={<DownloadOutlined />}
+              loading={kubeconfig.isPending}
+              onClick={() => kubeconfig.mutate(name)}
+            >
+              {t('clusters.kubeconfig')}
+            </Button>
+            {c && <ClusterActions cluster={c} />}
+          </Space>
         }
       >
         {kubeconfig.error && <Typography.Text type="danger">{kubeconfig.error.message}</Typography.Text>}

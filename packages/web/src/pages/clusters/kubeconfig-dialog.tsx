@@ -1,15 +1,16 @@
 import { Alert, Form, Modal, Select, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClusterNames } from '../../api/platform';
+import { defaultCluster, useReachableClusters } from '../../api/platform';
 import { useKubeconfigDownload } from './use-kubeconfig';
 
-/** From the user menu: choose a cluster, get its kubeconfig. */
+/** From the user menu: choose one of the clusters the user reaches (a Ready one first), get its kubeconfig. */
 export default function KubeconfigDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const clusters = useClusterNames();
+  const clusters = useReachableClusters();
   const download = useKubeconfigDownload();
-  const [cluster, setCluster] = useState<string>();
+  const [chosen, setCluster] = useState<string>();
+  const cluster = chosen ?? defaultCluster(clusters.data ?? []);
   return (
     <Modal
       open={open}
@@ -34,6 +35,7 @@ export default function KubeconfigDialog({ open, onClose }: { open: boolean; onC
             onChange={setCluster}
             loading={clusters.isLoading}
             options={clusters.data?.map((c) => ({ value: c.name, label: c.displayName || c.name }))}
+            notFoundContent={clusters.isSuccess ? t('kubeconfig.none') : undefined}
           />
         </Form.Item>
       </Form>

@@ -16,6 +16,7 @@ import {
   type RoleTemplate,
   type RoleTemplateBinding,
 } from '../../api/platform';
+import { templateText } from '../../i18n/seeded';
 
 type Values = { template?: string; partition?: string };
 
@@ -47,7 +48,7 @@ export function GrantForm({ group, tenant, templates, levelLabel }: Props) {
       .filter((x) => x.spec.level === level)
       .map((x) => ({
         value: x.metadata.name,
-        label: x.spec.displayName ? `${x.spec.displayName} (${x.metadata.name})` : x.metadata.name,
+        label: templateText(t, x).name ? `${templateText(t, x).name} (${x.metadata.name})` : x.metadata.name,
       })),
   }));
 

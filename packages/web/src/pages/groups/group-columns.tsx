@@ -4,6 +4,7 @@ import type { TFunction } from 'i18next';
 import { Link } from 'react-router';
 import type { Group } from '../../api/platform';
 import type { ColumnDef } from '../../components/resource-table';
+import { groupText } from '../../i18n/seeded';
 
 export function GroupMembers({ group, t, max = 8 }: { group: Group; t: TFunction; max?: number }) {
   if (group.spec.allMembers) return <Tag color="blue">{t('groups.allMembers')}</Tag>;
@@ -29,7 +30,7 @@ export function groupColumns(t: TFunction): ColumnDef<Group>[] {
       sortPath: 'metadata.name',
       render: (g) => (
         <Space orientation="vertical" size={0}>
-          <Link to={`/groups/${g.metadata.name}`}>{g.spec.displayName || g.metadata.name}</Link>
+          <Link to={`/groups/${g.metadata.name}`}>{groupText(t, g).name || g.metadata.name}</Link>
           {g.spec.displayName && <Typography.Text type="secondary">{g.metadata.name}</Typography.Text>}
         </Space>
       ),
@@ -39,7 +40,7 @@ export function groupColumns(t: TFunction): ColumnDef<Group>[] {
       title: t('common.description'),
       ellipsis: true,
       width: 360,
-      render: (g) => g.spec.description,
+      render: (g) => groupText(t, g).description,
     },
     { key: 'members', title: t('groups.members'), render: (g) => <GroupMembers group={g} t={t} /> },
   ];

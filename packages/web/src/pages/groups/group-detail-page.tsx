@@ -16,6 +16,7 @@ import { UrlTabs } from '../../components/url-tabs';
 import { PageHeader } from '../../components/page-header';
 import { GroupDialog } from './group-dialog';
 import { GroupPermissions } from './group-permissions';
+import { groupText } from '../../i18n/seeded';
 
 export default function GroupDetailPage() {
   const { t } = useTranslation();
@@ -31,7 +32,7 @@ export default function GroupDetailPage() {
       <PageHeader
         title={
           <Space>
-            <Link to="/groups">{t('groups.title')}</Link>/<span>{g?.spec.displayName || name}</span>
+            <Link to="/groups">{t('groups.title')}</Link>/<span>{(g && groupText(t, g).name) || name}</span>
           </Space>
         }
         extra={

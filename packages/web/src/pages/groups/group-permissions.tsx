@@ -12,6 +12,7 @@ import { sources, useAll, type RoleTemplate, type RoleTemplateBinding } from '..
 import { ConfirmButton } from '../../components/confirm-button';
 import { ErrorState } from '../../components/error-state';
 import { GrantForm } from './grant-form';
+import { templateText } from '../../i18n/seeded';
 
 export function GroupPermissions({ group, tenant }: { group: string; tenant: string }) {
   const { t } = useTranslation();
@@ -57,16 +58,18 @@ export function GroupPermissions({ group, tenant }: { group: string; tenant: str
             title: t('permissions.template'),
             render: (_, b) => {
               const x = byName.get(b.spec.roleTemplate);
-              return x?.spec.displayName
-                ? `${x.spec.displayName} (${b.spec.roleTemplate})`
-                : b.spec.roleTemplate;
+              const label = x && templateText(t, x).name;
+              return label ? `${label} (${b.spec.roleTemplate})` : b.spec.roleTemplate;
             },
           },
           {
             key: 'description',
             title: t('common.description'),
             ellipsis: true,
-            render: (_, b) => byName.get(b.spec.roleTemplate)?.spec.description,
+            render: (_, b) => {
+              const x = byName.get(b.spec.roleTemplate);
+              return x && templateText(t, x).description;
+            },
           },
           {
             key: 'level',

@@ -5,7 +5,7 @@
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
+import { Alert, App, Button, Flex, Form, Input, InputNumber, Select, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, enc } from '../../api/client';
@@ -15,6 +15,13 @@ import { isCidr, ruleFieldOf, ruleOf, rowOf, type RuleRow } from './network-rule
 import { RemoveRowButton } from '../../components/remove-row-button';
 
 type Values = { rules?: RuleRow[] };
+
+/**
+ * One rule is one row (at 1280 wide too): its columns are named once, above the rows, and each control carries
+ * its name for screen readers; a peer's partition or CIDR takes one column of fixed width.
+ */
+const widths = { direction: 90, peer: 120, target: 200, protocol: 90, port: 100, dash: 12 };
+const cell = { marginBottom: 8 };
 
 export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
   const { t } = useTranslation();
@@ -51,16 +58,32 @@ export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
         <Form.List name="rules">
           {(fields, { add, remove }) => (
             <>
-              {fields.length === 0 && (
+              {fields.length === 0 ? (
                 <Typography.Paragraph type="secondary">{t('network.none')}</Typography.Paragraph>
+              ) : (
+                <Flex gap={8} style={{ marginBottom: 4 }} data-testid="rule-header">
+                  {(
+                    [
+                      ['direction', t('network.direction')],
+                      ['peer', t('network.peer')],
+                      ['target', `${t('network.partition')} / ${t('network.cidr')}`],
+                      ['protocol', t('network.protocol')],
+                      ['port', t('network.ports')],
+                    ] as const
+                  ).map(([k, label]) => (
+                    <Typography.Text key={k} type="secondary" style={{ width: widths[k], flex: 'none' }}>
+                      {label}
+                    </Typography.Text>
+                  ))}
+                </Flex>
               )}
               {fields.map((f) => {
                 const peer = rows?.[f.name]?.peer;
                 return (
-                  <Space key={f.key} align="start" wrap data-testid={`rule-${f.name}`}>
-                    <Form.Item name={[f.name, 'direction']} label={t('network.direction')}>
+                  <Flex key={f.key} gap={8} align="start" data-testid={`rule-${f.name}`}>
+                    <Form.Item name={[f.name, 'direction']} style={cell}>
                       <Select
-                        style={{ width: 90 }}
+                        style={{ width: widths.direction }}
                         aria-label={t('network.direction')}
                         options={[
                           { value: 'In', label: t('network.in') },
@@ -68,9 +91,10 @@ export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
                         ]}
                       />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'peer']} label={t('network.peer')}>
+                    <Form.Item name={[f.name, 'peer']} style={cell}>
                       <Select
-                        style={{ width: 130 }}
+                        style={{ width: widths.peer }}
+                        aria-label={t('network.peer')}
                         options={[
                           { value: 'partition', label: t('network.peers.partition') },
                           { value: 'cidr', label: t('network.peers.cidr') },
@@ -81,13 +105,14 @@ export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
                     {peer === 'partition' && (
                       <Form.Item
                         name={[f.name, 'partition']}
-                        label={t('network.partition')}
+                        style={{ ...cell, width: widths.target }}
                         rules={[{ required: true, message: t('network.partitionRequired') }]}
                       >
                         <Select
                           data-testid={`rule-${f.name}-partition`}
                           showSearch={{ optionFilterProp: 'label' }}
-                          style={{ width: 200 }}
+                          style={{ width: widths.target }}
+                          aria-label={t('network.partition')}
                           loading={peers.isLoading}
                           options={(peers.data?.items ?? [])
                             .filter((x) => x.metadata.name !== partition.metadata.name)
@@ -98,7 +123,7 @@ export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
                     {peer === 'cidr' && (
                       <Form.Item
                         name={[f.name, 'cidr']}
-                        label={t('network.cidr')}
+                        style={{ ...cell, width: widths.target }}
                         rules={[
                           { required: true, message: t('network.cidrInvalid') },
                           {
@@ -108,22 +133,40 @@ export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
                           },
                         ]}
                       >
-                        <Input placeholder="192.168.1.0/24" style={{ width: 180 }} />
+                        <Input
+                          placeholder="192.168.1.0/24"
+                          aria-label={t('network.cidr')}
+                          style={{ width: widths.target }}
+                        />
                       </Form.Item>
                     )}
-                    <Form.Item name={[f.name, 'protocol']} label={t('network.protocol')}>
+                    {peer !== 'partition' && peer !== 'cidr' && <div style={{ width: widths.target }} />}
+                    <Form.Item name={[f.name, 'protocol']} style={cell}>
                       <Select
-                        style={{ width: 100 }}
+                        style={{ width: widths.protocol }}
+                        aria-label={t('network.protocol')}
                         options={['TCP', 'UDP', 'SCTP'].map((p) => ({ value: p, label: p }))}
                       />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'portFrom']} label={t('network.ports')} rules={[portRule]}>
-                      <InputNumber min={1} max={65535} placeholder="4000" style={{ width: 110 }} />
+                    <Form.Item
+                      name={[f.name, 'portFrom']}
+                      style={{ ...cell, width: widths.port }}
+                      rules={[portRule]}
+                    >
+                      <InputNumber
+                        min={1}
+                        max={65535}
+                        placeholder="4000"
+                        aria-label={t('network.ports')}
+                        style={{ width: widths.port }}
+                      />
                     </Form.Item>
+                    <Typography.Text style={{ width: widths.dash, lineHeight: '32px', textAlign: 'center' }}>
+                      –
+                    </Typography.Text>
                     <Form.Item
                       name={[f.name, 'portTo']}
-                      label="–"
-                      colon={false}
+                      style={{ ...cell, width: widths.port }}
                       dependencies={[['rules', f.name, 'portFrom']]}
                       rules={[
                         portRule,
@@ -138,10 +181,16 @@ export function NetworkPolicyEditor({ partition }: { partition: Partition }) {
                         }),
                       ]}
                     >
-                      <InputNumber min={1} max={65535} placeholder="6000" style={{ width: 110 }} />
+                      <InputNumber
+                        min={1}
+                        max={65535}
+                        placeholder="6000"
+                        aria-label={t('network.portTo')}
+                        style={{ width: widths.port }}
+                      />
                     </Form.Item>
                     <RemoveRowButton onRemove={() => remove(f.name)} />
-                  </Space>
+                  </Flex>
                 );
               })}
               <Form.Item>

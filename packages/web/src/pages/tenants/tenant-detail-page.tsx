@@ -14,6 +14,7 @@ import { ErrorState } from '../../components/error-state';
 import { formatTime } from '../../components/format';
 import { UrlTabs } from '../../components/url-tabs';
 import { PageHeader } from '../../components/page-header';
+import { DeleteTenantButton } from './tenant-actions';
 import { TenantMembers } from './tenant-members';
 import { TenantPartitionStats } from './tenant-partition-stats';
 import { TenantQuotas } from './tenant-quotas';
@@ -40,11 +41,14 @@ export default function TenantDetailPage() {
           </Space>
         }
         extra={
-          mayEdit && (
-            <Link to={`/tenants/${name}/edit`}>
-              <Button icon={<EditOutlined />}>{t('common.edit')}</Button>
-            </Link>
-          )
+          <Space>
+            {mayEdit && (
+              <Link to={`/tenants/${name}/edit`}>
+                <Button icon={<EditOutlined />}>{t('common.edit')}</Button>
+              </Link>
+            )}
+            <DeleteTenantButton tenant={name} />
+          </Space>
         }
       />
       {x && (

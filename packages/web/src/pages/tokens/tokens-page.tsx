@@ -1,6 +1,7 @@
 /**
  * The user's API tokens (GET/POST/DELETE /api/v1/tokens): a new token's secret is shown once, in the dialog
- * that made it; the list never has it. Kubeconfigs downloaded from the console are tokens too.
+ * that made it; the list never has it. Newest first, with when each was last used (to the minute). Kubeconfigs
+ * downloaded from the console are tokens too.
  */
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -30,6 +31,11 @@ export default function TokensPage() {
     { key: 'name', title: t('tokens.name'), render: (x) => x.name ?? x.id },
     { key: 'created', title: t('common.created'), render: (x) => formatTime(x.createdAt) },
     { key: 'expires', title: t('tokens.expires'), render: (x) => formatTime(x.expiresAt) },
+    {
+      key: 'lastUsed',
+      title: t('tokens.lastUsed'),
+      render: (x) => (x.lastUsedAt ? formatTime(x.lastUsedAt) : t('tokens.neverUsed')),
+    },
     {
       key: 'actions',
       title: t('common.actions'),
