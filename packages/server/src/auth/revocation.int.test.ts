@@ -164,6 +164,13 @@ describe('revocation ends what is open', () => {
     await eventually('the token refused', async () =>
       (await api.get('/api/v1/session')).status === 401 ? true : undefined,
     );
+    // The controller has seen the user disabled once it says so (after revoking what they held).
+    await eventually('the user reported disabled', async () => {
+      const u = await s.admin.get<{ status?: { conditions?: { reason?: string }[] } }>(
+        `/api/v1/users/${m.name}`,
+      );
+      return u.body.status?.conditions?.some((c) => c.reason === 'Disabled') ? true : undefined;
+    });
     await patch(false);
     await eventually('the user enabled', async () =>
       (await ApiClient.signedIn(s.server.url, m.name, password).catch(() => undefined)) ? true : undefined,
