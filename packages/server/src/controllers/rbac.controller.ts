@@ -140,38 +140,20 @@ export function startRbacController(deps: ControllerDeps): ControllerHandle {
         'cluster RBAC converged',
       );
     }
+    const where = (ps: { partition: string; namespace: string }[]) =>
+      sample(ps.map((p) => `${p.partition} (${p.namespace})`));
     if (done.conflicts.length > 0) {
       const names = sample(done.conflicts);
-      return [
-        {
-          status: 'False',
-          reason: 'NameConflict',
-          message: `objects not made by Shipyard hold the names of ${names}: remove them or rename them`,
-        },
-        { requeueAfter: conflictRetryMs },
-      ];
+      const message = `objects not made by Shipyard hold the names of ${names}: remove them or rename them`;
+      return notYet('NameConflict', message, conflictRetryMs);
     }
     if (desired.notOwned.length > 0) {
-      const partitions = sample(desired.notOwned.map((p) => `${p.partition} (${p.namespace})`));
-      return [
-        {
-          status: 'False',
-          reason: 'NamespaceNotOwned',
-          message: `nothing is bound in namespaces that are not their partitions' own: ${partitions}`,
-        },
-        { requeueAfter: conflictRetryMs },
-      ];
+      const message = `nothing is bound in namespaces that are not their partitions' own: ${where(desired.notOwned)}`;
+      return notYet('NamespaceNotOwned', message, conflictRetryMs);
     }
     if (desired.pending.length > 0) {
-      const waiting = sample(desired.pending.map((p) => `${p.partition} (${p.namespace})`));
-      return [
-        {
-          status: 'False',
-          reason: 'NamespacesPending',
-          message: `waiting for the namespaces of partitions ${waiting}`,
-        },
-        { requeueAfter: pendingRetryMs },
-      ];
+      const message = `waiting for the namespaces of partitions ${where(desired.pending)}`;
+      return notYet('NamespacesPending', message, pendingRetryMs);
     }
     return [{ status: 'True', reason: 'Synced', message: summary(desired) }, undefined];
   }
@@ -202,6 +184,11 @@ export function connectionSecret(c: Cluster): string | undefined {
   if (conn?.mode === 'direct') return conn.kubeconfigSecret;
   if (conn?.mode === 'agent') return accessSecretName(c.metadata.name);
   return undefined;
+}
+
+/** RBACSynced False for `reason`, and when to look again. */
+function notYet(reason: string, message: string, retryInMs: number): [Outcome, ReconcileResult] {
+  return [{ status: 'False', reason, message }, { requeueAfter: retryInMs }];
 }
 
 function summary(d: DesiredRbac): string {
