@@ -10,6 +10,7 @@ import type { Verb } from '../authz/access.js';
 import { pageSorted, QueryError } from '../cache/query.js';
 import type { SortedLists } from '../cache/sorted-lists.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound } from '../http/errors.js';
+import { retryOnConflict } from '../runtime/conflict-retry.js';
 import { kindHooks, type HookDeps, type KindHooks, type Op } from './kind-hooks.js';
 import { mergePatch, parseObject, present } from './validate.js';
 
@@ -159,15 +160,13 @@ function registerKind(app: FastifyInstance, d: KindDef, deps: ObjectRouteDeps): 
       // A patch that names no resourceVersion applies to whatever is current: when a controller's status write
       // lands between our read and our write (409), read again and re-apply it, a few times.
       const pinned = (req.body as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
-      for (let attempt = 1; ; attempt++) {
-        const old = (await deps.objects.get(d, name)) as Obj;
-        const merged = mergePatch(old, req.body) as Obj;
-        try {
-          return await write(req, 'update', merged, old);
-        } catch (err) {
-          if (pinned !== undefined || attempt >= 5 || (err as { status?: number }).status !== 409) throw err;
-        }
-      }
+      return retryOnConflict(
+        async () => {
+          const old = (await deps.objects.get(d, name)) as Obj;
+          return write(req, 'update', mergePatch(old, req.body) as Obj, old);
+        },
+        { attempts: pinned === undefined ? 5 : 1 },
+      );
     },
   );
 
