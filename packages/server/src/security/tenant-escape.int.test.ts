@@ -1,20 +1,19 @@
 // A tenant admin tries every way out of its partitions that issue 10 names, through the platform API and with
 // kubectl through the proxy, and ends with no access outside them: the namespaces of the platform and of
 // Kubernetes, the tenant's own quota, other people's rights, privileged pods and storage beyond the quota.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { kubectl } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   can,
   created,
-  person,
+  createAs,
+  hostPods,
   readyPartition,
   startTenancyFixture,
+  tenantAdmin,
   type Person,
   type TenancyFixture,
 } from '../tenancy/testing/tenancy-fixture.js';
-import { eventually } from '../testing/server.js';
 
 const run = Date.now().toString(36);
 const cluster = `esc-${run}`;
@@ -54,18 +53,7 @@ beforeAll(async () => {
       rules: [{ apiGroups: ['shipyard.dev'], resources: ['tenants'], verbs: ['get', 'update', 'patch'] }],
     },
   } as unknown as Named);
-  admin = await person(f, `esc-admin-${run}`);
-  await created(f.admin, 'roletemplatebindings', {
-    metadata: { name: `esc-admin-${run}` },
-    spec: {
-      subject: { kind: 'User', name: admin.name },
-      roleTemplate: 'tenant-admin',
-      scope: { level: 'tenant', name: tenant },
-    },
-  } as unknown as Named);
-  await eventually(`${admin.name} works in ${own}`, async () =>
-    (await admin.kubectl('get', 'pods', '-n', own)).code === 0 ? true : undefined,
-  );
+  admin = await tenantAdmin(f, { name: `esc-admin-${run}`, tenant, works: own });
 });
 
 afterAll(async () => {
@@ -217,28 +205,16 @@ describe('through the kube proxy, the same tenant admin', () => {
   });
 
   it('cannot run a privileged, host-network, host-PID or hostPath pod, nor lift the namespace labels', async () => {
-    const pod = (name: string, spec: Record<string, unknown>, container: Record<string, unknown> = {}) =>
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name, namespace: own },
-        spec: { ...spec, containers: [{ name: 'c', image: 'nginx', ...container }] },
-      });
-    const tries = {
-      privileged: pod('esc-priv', {}, { securityContext: { privileged: true } }),
-      hostNetwork: pod('esc-net', { hostNetwork: true }),
-      hostPID: pod('esc-pid', { hostPID: true }),
-      hostPath: pod('esc-path', { volumes: [{ name: 'root', hostPath: { path: '/' } }] }),
-    };
+    const tries = hostPods(own, 'esc');
     for (const [what, manifest] of Object.entries(tries)) {
-      const applied = await createAs(admin, what, manifest);
+      const applied = await createAs(f, admin, what, manifest);
       expect([applied.code, applied.err], what).toEqual([1, expect.stringMatching(/violates PodSecurity/)]);
     }
     await refused(/Forbidden|forbidden/, 'label', 'namespace', own, 'pod-security.kubernetes.io/enforce-');
   });
 
   it('cannot claim storage beyond the quota the tenant has', async () => {
-    const claim = JSON.stringify({
+    const claim = {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: 'esc-big', namespace: own },
@@ -247,15 +223,8 @@ describe('through the kube proxy, the same tenant admin', () => {
         accessModes: ['ReadWriteOnce'],
         resources: { requests: { storage: '500Gi' } },
       },
-    });
-    const r = await createAs(admin, 'claim', claim);
+    };
+    const r = await createAs(f, admin, 'claim', claim);
     expect([r.code, r.err]).toEqual([1, expect.stringMatching(/exceeded quota/)]);
   });
 });
-
-/** `kubectl create -f <file>` of a manifest, as the person. */
-async function createAs(p: Person, name: string, manifest: string) {
-  const file = path.join(f.dir, `${name}.json`);
-  writeFileSync(file, manifest);
-  return p.kubectl('create', '-f', file);
-}

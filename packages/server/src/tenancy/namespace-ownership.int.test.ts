@@ -1,8 +1,6 @@
 // A partition owns only a namespace of its own, and that namespace enforces Pod Security: against a real user
 // cluster joined directly, through the API, around it (a Partition written straight into the management
 // cluster), and with kubectl through the proxy as a tenant admin.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { kinds } from '@shipyard/api';
 import { kubectl } from '@shipyard/localkube';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,9 +10,12 @@ import { eventually } from '../testing/server.js';
 import {
   can,
   created,
-  person,
+  createAs,
+  hostPods,
+  podManifest,
   readyPartition,
   startTenancyFixture,
+  tenantAdmin,
   type Person,
   type TenancyFixture,
 } from './testing/tenancy-fixture.js';
@@ -73,18 +74,7 @@ beforeAll(async () => {
   await readyPartition(f.admin, { name: own, tenant, cluster, hard: share });
   // Namespaces the cluster had before Shipyard.
   for (const ns of [legacy, stray]) await kubectl(f.user, ['create', 'namespace', ns]);
-  tadmin = await person(f, `own-admin-${run}`);
-  await created(f.admin, 'roletemplatebindings', {
-    metadata: { name: `own-admin-${run}` },
-    spec: {
-      subject: { kind: 'User', name: tadmin.name },
-      roleTemplate: 'tenant-admin',
-      scope: { level: 'tenant', name: tenant },
-    },
-  } as { metadata: { name: string } });
-  await eventually(`${tadmin.name} works in ${own}`, async () =>
-    (await tadmin.kubectl('get', 'pods', '-n', own)).code === 0 ? true : undefined,
-  );
+  tadmin = await tenantAdmin(f, { name: `own-admin-${run}`, tenant, works: own });
 });
 
 afterAll(async () => {
@@ -225,23 +215,8 @@ describe('a partition owns only a namespace of its own', () => {
 });
 
 describe('Pod Security in every partition', () => {
-  const pod = (name: string, spec: Record<string, unknown>, container: Record<string, unknown> = {}) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: own },
-    spec: { ...spec, containers: [{ name: 'c', image: 'nginx', ...container }] },
-  });
-  const tries = {
-    privileged: pod('ps-priv', {}, { securityContext: { privileged: true } }),
-    hostNetwork: pod('ps-net', { hostNetwork: true }),
-    hostPID: pod('ps-pid', { hostPID: true }),
-    hostPath: pod('ps-path', { volumes: [{ name: 'root', hostPath: { path: '/' } }] }),
-  };
-  const create = (p: Person, name: string, manifest: object) => {
-    const file = path.join(f.dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(manifest));
-    return p.kubectl('create', '-f', file);
-  };
+  const tries = hostPods(own, 'ps');
+  const create = (p: Person, name: string, manifest: object) => createAs(f, p, name, manifest);
   const level = async () => (await namespace(own)).metadata.labels?.[enforce];
 
   it('enforces baseline: the apiserver itself refuses privileged, host-network, host-PID and hostPath pods', async () => {
@@ -256,7 +231,7 @@ describe('Pod Security in every partition', () => {
         expect.stringMatching(/violates PodSecurity "baseline:latest"/),
       ]);
     }
-    const plain = await create(tadmin, 'plain', pod('ps-plain', {}));
+    const plain = await create(tadmin, 'plain', podManifest({ name: 'ps-plain', namespace: own }));
     expect(plain.code, plain.err).toBe(0);
   });
 
@@ -292,10 +267,11 @@ describe('Pod Security in every partition', () => {
     const lifted = await f.admin.patch(`/api/v1/partitions/${own}`, { spec: { podSecurity: 'privileged' } });
     expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
     await eventually('privileged allowed', async () => ((await level()) === 'privileged' ? true : undefined));
-    const hostPID = await create(tadmin, 'hostPID-allowed', {
-      ...tries.hostPID,
-      metadata: { name: 'ps-pid-ok', namespace: own },
-    });
+    const hostPID = await create(
+      tadmin,
+      'hostPID-allowed',
+      podManifest({ name: 'ps-pid-ok', namespace: own, spec: { hostPID: true } }),
+    );
     expect(hostPID.code, hostPID.err).toBe(0);
     const audit = await f.admin.get<{ items: { name?: string; changes?: string[]; outcome: number }[] }>(
       `/api/v1/audit?user=admin&kind=Partition`,

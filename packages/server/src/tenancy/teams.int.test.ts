@@ -10,6 +10,7 @@ import {
   person,
   readyPartition,
   startTenancyFixture,
+  tenantAdmin,
   type Person,
   type TenancyFixture,
 } from './testing/tenancy-fixture.js';
@@ -39,15 +40,7 @@ beforeAll(async () => {
     cluster,
     hard: { 'requests.cpu': '1', pods: '5' },
   });
-  tadmin = await person(f, `tm-tadmin-${run}`);
-  await created(f.admin, 'roletemplatebindings', {
-    metadata: { name: `tm-tadmin-${run}` },
-    spec: {
-      subject: { kind: 'User', name: tadmin.name },
-      roleTemplate: 'tenant-admin',
-      scope: { level: 'tenant', name: tenant },
-    },
-  } as { metadata: { name: string } });
+  tadmin = await tenantAdmin(f, { name: `tm-tadmin-${run}`, tenant });
   for (const team of ['plain', ...teamNames.slice(1)]) people[team] = await person(f, `tm-${team}-${run}`);
 });
 

@@ -2,7 +2,7 @@
  * What the tenancy integration tests share: a server with one user cluster joined directly, and the steps a
  * system admin and tenant admins take (tenants with quota, partitions, users with kubeconfigs).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { down, up, type LocalCluster } from '@shipyard/localkube';
@@ -133,4 +133,61 @@ export async function can(p: Person, verb: string, resource: string, namespace: 
   // Shipyard itself refuses someone who no longer reaches the cluster at all.
   if (r.err.includes('Forbidden')) return false;
   throw new Error(`can-i ${verb} ${resource}: ${r.err}`);
+}
+
+/** A tenant admin (tenant-admin bound on the tenant); once `works` is given, able to list pods in it. */
+export async function tenantAdmin(
+  f: TenancyFixture,
+  opts: { name: string; tenant: string; works?: string },
+): Promise<Person> {
+  const p = await person(f, opts.name);
+  await created(f.admin, 'roletemplatebindings', {
+    metadata: { name: opts.name },
+    spec: {
+      subject: { kind: 'User', name: p.name },
+      roleTemplate: 'tenant-admin',
+      scope: { level: 'tenant', name: opts.tenant },
+    },
+  } as { metadata: { name: string } });
+  const ns = opts.works;
+  if (ns) {
+    await eventually(`${p.name} works in ${ns}`, async () =>
+      (await p.kubectl('get', 'pods', '-n', ns)).code === 0 ? true : undefined,
+    );
+  }
+  return p;
+}
+
+/** `kubectl create -f` of a manifest, as the person (written to the fixture's folder). */
+export function createAs(f: TenancyFixture, p: Person, name: string, manifest: object): Promise<ToolResult> {
+  const file = path.join(f.dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(manifest));
+  return p.kubectl('create', '-f', file);
+}
+
+/** A pod of one nginx container in `namespace`, with extra pod and container fields. */
+export function podManifest(opts: {
+  name: string;
+  namespace: string;
+  spec?: Record<string, unknown>;
+  container?: Record<string, unknown>;
+}): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: opts.name, namespace: opts.namespace },
+    spec: { ...opts.spec, containers: [{ name: 'c', image: 'nginx', ...opts.container }] },
+  };
+}
+
+/** The pods Pod Security's baseline refuses: privileged, host network, host PID, a host path. */
+export function hostPods(namespace: string, prefix: string): Record<string, object> {
+  const pod = (name: string, spec: Record<string, unknown>, container?: Record<string, unknown>) =>
+    podManifest({ name: `${prefix}-${name}`, namespace, spec, container });
+  return {
+    privileged: pod('priv', {}, { securityContext: { privileged: true } }),
+    hostNetwork: pod('net', { hostNetwork: true }),
+    hostPID: pod('pid', { hostPID: true }),
+    hostPath: pod('path', { volumes: [{ name: 'root', hostPath: { path: '/' } }] }),
+  };
 }
