@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { kubectl } from '@shipyard/localkube';
 import { joinDirect, leaveDirect } from '../packages/server/src/testing/clusters.js';
 import {
   ApiClient,
@@ -29,6 +30,7 @@ const viewer = `e2e-viewer-${run}`; // a grant on one partition only
 const password = 'e2e-tenancy-password';
 const partition = `${tenant}-web`;
 const group = `${tenant}-qa`;
+const storageClass = `e2e-fast-${run}`; // made in the cluster: offered in the quota form
 
 let server: TestServer;
 let admin: ApiClient;
@@ -52,6 +54,16 @@ beforeAll(async () => {
   server = await startTestServer(kubeconfig);
   admin = await ApiClient.signedIn(server.url, 'admin', testAdminPassword);
   await joinDirect(admin, kubeconfig, cluster, kubeconfig);
+  await kubectl(
+    { kubeconfig },
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: storageClass },
+      provisioner: 'kubernetes.io/no-provisioner',
+    }),
+  );
   for (const name of [tenantAdmin, developer, viewer]) {
     const r = await admin.post('/api/v1/users', { metadata: { name }, spec: { password } });
     expect(r.status).toBe(201);
@@ -78,6 +90,7 @@ afterAll(async () => {
   await admin?.del(`/api/v1/tenants/${tenant}?cascade=true`);
   for (const name of [tenantAdmin, developer, viewer]) await admin?.del(`/api/v1/users/${name}`);
   await leaveDirect({ admin, management: kubeconfig, names: [cluster] });
+  await kubectl({ kubeconfig }, ['delete', 'storageclass', storageClass, '--ignore-not-found']);
   await server?.close();
 });
 
@@ -98,7 +111,15 @@ describe('the tenancy pages', () => {
     await fill('Memory limit', '16Gi');
     await fill('Pods', '5 0');
     await quota.getByRole('button', { name: 'Add a storage class' }).click();
-    await fill('Storage class', 'standard');
+    // The cluster's storage classes are offered; another name may be typed (and is flagged on the tenant).
+    const sc = ui.field('Storage class', quota).getByRole('combobox');
+    await sc.click();
+    await ui.page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option')
+      .filter({ hasText: storageClass })
+      .waitFor();
+    await sc.fill('standard');
+    await ui.page.keyboard.press('Escape');
     await fill('Volumes', '5');
     await fill('Total capacity', '30Gi');
     await ui.field('L4 ports from', quota).getByRole('spinbutton').fill('20000');
@@ -133,7 +154,11 @@ describe('the tenancy pages', () => {
     ]);
     const quotas = ui.page.getByTestId('tenant-quotas');
     expect(await quotas.getByTestId('quota-compute').innerText()).toMatch(/CPU request\s+0 \/ 4 cores/);
-    expect(await quotas.getByTestId('quota-volumes').innerText()).toMatch(/standard\s+0 \/ 5\s+0 \/ 30 GiB/);
+    // The cluster has no class "standard": the tenant says so.
+    await quotas.getByTestId('class-missing-standard').waitFor();
+    expect(await quotas.getByTestId('quota-volumes').innerText()).toMatch(
+      /standard\s+not in the cluster\s+0 \/ 5\s+0 \/ 30 GiB/,
+    );
     expect(await quotas.innerText()).toMatch(/L4 port range\s+20000 – 21000/);
     await ui.screenshot('tenant-detail');
   });

@@ -4,7 +4,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 
-export type ClusterResource = 'nodes' | 'namespaces' | 'events';
+export type ClusterResource = 'nodes' | 'namespaces' | 'events' | 'storageclasses';
 
 export type ClusterResourceDef = {
   resource: ClusterResource;
@@ -19,6 +19,13 @@ export const clusterResources: Record<ClusterResource, ClusterResourceDef> = {
   namespaces: { resource: 'namespaces', kind: 'Namespace', path: '/api/v1/namespaces', namespaced: false },
   // core/v1 Events: what `kubectl get events` shows (events.k8s.io/v1 is the same data in another shape).
   events: { resource: 'events', kind: 'Event', path: '/api/v1/events', namespaced: true },
+  // What a tenant's storage quota may name (the console offers them, and flags a class the cluster lacks).
+  storageclasses: {
+    resource: 'storageclasses',
+    kind: 'StorageClass',
+    path: '/apis/storage.k8s.io/v1/storageclasses',
+    namespaced: false,
+  },
 };
 
 export const clusterResourceList = Object.values(clusterResources);

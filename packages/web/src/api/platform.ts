@@ -96,6 +96,27 @@ export function useReachableClusters() {
   });
 }
 
+/**
+ * The names of a cluster's storage classes (GET /api/v1/clusters/{c}/storageclasses), or undefined while
+ * unknown (no cluster chosen, not answered, the cluster unreachable): then nothing is offered or flagged.
+ */
+export function useStorageClasses(cluster: string | undefined) {
+  const q = useQuery({
+    queryKey: ['cluster', cluster, 'storageclasses', 'names'],
+    queryFn: async ({ signal }) => {
+      const r = await api.get<{ items: { metadata: { name: string } }[] }>(
+        `/api/v1/clusters/${enc(cluster ?? '')}/storageclasses`,
+        { pageSize: 1000 },
+        signal,
+      );
+      return r.items.map((x) => x.metadata.name).sort();
+    },
+    enabled: !!cluster,
+    retry: false,
+  });
+  return q.data;
+}
+
 /** The cluster a chooser starts on: the first Ready one, else the first. */
 export const defaultCluster = (choices: readonly ClusterChoice[]): string | undefined =>
   (choices.find((c) => c.ready) ?? choices[0])?.name;

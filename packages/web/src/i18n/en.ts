@@ -299,6 +299,9 @@ export const en = {
     noQuota: 'This tenant has no quota on any cluster.',
   },
   quota: {
+    classMissing: 'not in the cluster',
+    classMissingHelp:
+      'Cluster {{cluster}} has no storage class of this name: volumes of it cannot be made there.',
     cpuRequest: 'CPU request',
     cpuLimit: 'CPU limit',
     memoryRequest: 'Memory request',

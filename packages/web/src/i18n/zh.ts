@@ -274,6 +274,8 @@ export const zh: Resources = {
     noQuota: '此租户在任何集群上都没有配额。',
   },
   quota: {
+    classMissing: '集群中不存在',
+    classMissingHelp: '集群 {{cluster}} 没有此名称的存储类：无法在其中创建此类存储卷。',
     cpuRequest: 'CPU 请求',
     cpuLimit: 'CPU 上限',
     memoryRequest: '内存请求',

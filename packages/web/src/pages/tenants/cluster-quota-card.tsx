@@ -4,9 +4,22 @@
  * key, and load balancing (an L4 port range, L7 on or off).
  */
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Typography } from 'antd';
+import {
+  AutoComplete,
+  Button,
+  Card,
+  Col,
+  Form,
+  Input,
+  InputNumber,
+  Row,
+  Select,
+  Space,
+  Switch,
+  Typography,
+} from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useClusterNames } from '../../api/platform';
+import { useClusterNames, useStorageClasses } from '../../api/platform';
 import { quantityRule } from './quota-validators';
 import { knownResources, resourceNamePattern, storageClassPattern } from './resources';
 import type { TenantFormValues } from './tenant-form-model';
@@ -19,6 +32,10 @@ export function ClusterQuotaCard({ index, onRemove }: Props) {
   const clusters = useClusterNames();
   const form = Form.useFormInstance<TenantFormValues>();
   const quantity = quantityRule(t);
+  // The chosen cluster's storage classes are offered (any other name may still be typed).
+  const classes = useStorageClasses(
+    Form.useWatch(['clusters', index, 'cluster'], form) as string | undefined,
+  );
   const row = (name: (string | number)[]) => ['clusters', index, ...name];
   const otherKeys = (name: string | undefined, at: number) =>
     (form.getFieldValue(['clusters', index, 'other']) as { resource?: string }[] | undefined)?.some(
@@ -89,7 +106,15 @@ export function ClusterQuotaCard({ index, onRemove }: Props) {
                     { pattern: storageClassPattern, message: t('quota.storageClassInvalid') },
                   ]}
                 >
-                  <Input placeholder="standard" style={{ width: 200 }} />
+                  <AutoComplete
+                    placeholder="standard"
+                    aria-label={t('quota.storageClass')}
+                    style={{ width: 200 }}
+                    options={(classes ?? []).map((c) => ({ value: c }))}
+                    showSearch={{
+                      filterOption: (input, o) => String(o?.value).includes(input.trim()),
+                    }}
+                  />
                 </Form.Item>
                 <Form.Item name={[f.name, 'count']} label={t('quota.volumeCount')} rules={[quantity]}>
                   <Input placeholder="5" style={{ width: 120 }} />

@@ -3,7 +3,8 @@
  * and what they use (one bar: used within allocated within total), volumes per storage class as "2 / 5" and
  * "10 / 30 GiB", and load balancing. From GET /api/v1/tenants/{t}/quota.
  */
-import { Card, Descriptions, Empty, Progress, Spin, Table, Tag, Tooltip } from 'antd';
+import { Card, Descriptions, Empty, Progress, Space, Spin, Table, Tag, Tooltip } from 'antd';
+import { useStorageClasses } from '../../api/platform';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useTenantQuota, type ClusterQuotaView, type QuotaLine } from '../../api/quota';
@@ -54,6 +55,8 @@ function ClusterQuota({ view }: { view: ClusterQuotaView }) {
     if (!sc) continue;
     classes.set(sc.storageClass, { ...classes.get(sc.storageClass), [sc.what]: r });
   }
+  // A class the cluster lacks cannot be used there: flagged (when the cluster's classes are known).
+  const clusterClasses = useStorageClasses(view.cluster);
   const lb = view.loadBalancer;
   const pair = (line: QuotaLine | undefined, of: 'allocated' | 'used') =>
     line ? formatAmounts(t, line.resource, [line[of], line.total]) : t('common.none');
@@ -99,7 +102,22 @@ function ClusterQuota({ view }: { view: ClusterQuotaView }) {
           rowKey="storageClass"
           dataSource={[...classes].map(([storageClass, v]) => ({ storageClass, ...v }))}
           columns={[
-            { key: 'class', title: t('quota.storageClass'), render: (_, r) => r.storageClass },
+            {
+              key: 'class',
+              title: t('quota.storageClass'),
+              render: (_, r) => (
+                <Space>
+                  {r.storageClass}
+                  {clusterClasses && !clusterClasses.includes(r.storageClass) && (
+                    <Tooltip title={t('quota.classMissingHelp', { cluster: view.cluster })}>
+                      <Tag color="warning" data-testid={`class-missing-${r.storageClass}`}>
+                        {t('quota.classMissing')}
+                      </Tag>
+                    </Tooltip>
+                  )}
+                </Space>
+              ),
+            },
             {
               key: 'count',
               title: t('quota.volumeCountAllocated'),
