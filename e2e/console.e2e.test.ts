@@ -282,10 +282,19 @@ describe('the console', () => {
   });
 
   it('keeps actions in view and tables within the page at 1280×720', async () => {
+    // A long display name widens the table past the window: it scrolls inside, the actions stay in view.
+    const c = await admin.get<{ spec: Record<string, unknown> }>(`/api/v1/clusters/${joined}`);
+    const long = 'Production cluster of the platform team, in the eastern data centre, rack row twelve';
+    const put = await admin.put(`/api/v1/clusters/${joined}`, {
+      ...c.body,
+      spec: { ...c.body.spec, displayName: long },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
     await ui.page.setViewportSize({ width: 1280, height: 720 });
     try {
       await ui.goto('/clusters');
       const download = ui.row('clusters-table', joined).getByRole('button', { name: 'Download kubeconfig' });
+      await ui.row('clusters-table', long).waitFor();
       await download.waitFor();
       expect(await ui.inViewport(download)).toBe(true);
       expect(await ui.overflowX()).toBe(0);
