@@ -103,7 +103,8 @@ describe('the server log', () => {
       changed,
       adminPassword: testAdminPassword,
       token: made.body.token,
-      tokenSecret: made.body.token.split('_')[2] ?? '',
+      // <prefix>_<id>_<secret>; the secret is base64url, so it may hold '_' itself.
+      tokenSecret: made.body.token.split('_').slice(2).join('_'),
       forged,
       cookie: (user.cookie ?? '').split('=')[1] ?? '',
       adminCookie: (admin.cookie ?? '').split('=')[1] ?? '',
