@@ -61,7 +61,8 @@ function toCredential(s: V1Secret): Credential | undefined {
   if (!isKind(kind)) return undefined;
   const d = s.data ?? {};
   const user = b64(d.user);
-  const createdAt = s.metadata?.creationTimestamp;
+  // Kept to the millisecond in the data (creationTimestamp has whole seconds): lists order by it.
+  const createdAt = b64(d.createdAt) ?? s.metadata?.creationTimestamp;
   if (!user) return undefined;
   return {
     id: s.metadata?.name?.slice(kind.length + 1) ?? '',
@@ -102,7 +103,11 @@ export class CredentialStore {
       ? new Date(Date.now() + opts.ttlSeconds * 1000).toISOString()
       : undefined;
     const csrf = opts.kind === 'session' ? randomBytes(24).toString('base64url') : undefined;
-    const stringData: Record<string, string> = { user: opts.user, hash: sha256(secret) };
+    const stringData: Record<string, string> = {
+      user: opts.user,
+      hash: sha256(secret),
+      createdAt: new Date().toISOString(),
+    };
     if (opts.name) stringData.name = opts.name;
     if (opts.cluster) stringData.cluster = opts.cluster;
     if (expiresAt) stringData.expiresAt = expiresAt;

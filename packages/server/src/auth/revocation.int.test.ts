@@ -90,20 +90,46 @@ async function kubeWatch(token: string, base = s.server.url): Promise<Held> {
   return { what: 'kube watch', ended };
 }
 
-/** An exec session in the pod, held once its command said it runs. */
-function exec(token: string, base = s.server.url): Promise<Held> {
-  const url = s
-    .execUrl(cluster, ['sh', '-c', `echo running; sleep 120; echo ${marker}`])
-    .replace(s.server.url.replace(/^http/, 'ws'), base.replace(/^http/, 'ws'));
+/** One exec attempt: held once its command said it runs; refused, or given up after `waitMs` of silence. */
+function execOnce(url: string, token: string, waitMs: number): Promise<Held> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io'], { headers: { authorization: `Bearer ${token}` } });
     const ended = new Promise<string>((r) => ws.once('close', () => r('closed')));
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`the exec said nothing in ${waitMs} ms`));
+    }, waitMs);
     ws.on('message', (data: Buffer) => {
-      if (data.subarray(1).toString().includes('running')) resolve({ what: 'exec', ended });
+      if (!data.subarray(1).toString().includes('running')) return;
+      clearTimeout(timer);
+      resolve({ what: 'exec', ended });
     });
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`exec refused: ${res.statusCode}`)));
-    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => {
+      clearTimeout(timer);
+      reject(new Error(`exec refused: ${res.statusCode}`));
+    });
+    ws.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
+}
+
+/**
+ * An exec session in the pod, held once its command said it runs. The first exec of a fresh kwok cluster may
+ * say nothing while kwok takes up its exec configuration: such an attempt is given up and made again.
+ */
+async function exec(token: string, base = s.server.url): Promise<Held> {
+  const url = s
+    .execUrl(cluster, ['sh', '-c', `echo running; sleep 120; echo ${marker}`])
+    .replace(s.server.url.replace(/^http/, 'ws'), base.replace(/^http/, 'ws'));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await execOnce(url, token, 10_000);
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
 }
 
 /** The console's live channel, on the session cookie. */
@@ -118,8 +144,21 @@ function liveChannel(session: ApiClient): Promise<Held> {
   });
 }
 
+/** What opening `what` gives, or an error naming it after 45 s (so a hang says which one). */
+function within<T>(what: string, opening: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not open within 45 s`)), 45_000);
+  });
+  return Promise.race([opening, late]).finally(() => clearTimeout(timer));
+}
+
 async function holdAll(m: { token: string; session: ApiClient }): Promise<Held[]> {
-  return [await kubeWatch(m.token), await exec(m.token), await liveChannel(m.session)];
+  return [
+    await within('the kube watch', kubeWatch(m.token)),
+    await within('the exec', exec(m.token)),
+    await within('the live channel', liveChannel(m.session)),
+  ];
 }
 
 /** Each held connection ends within 10 s; their names, in order. */
