@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { down, kubectl, up, type LocalCluster } from '@shipyard/localkube';
 import { joinDirect, leaveDirect } from './clusters.js';
-import { ApiClient, startTestServer, type TestServer } from './server.js';
+import { ApiClient, eventually, startTestServer, type TestServer } from './server.js';
 
 export type StreamCluster = {
   /** The local cluster, and the name of the direct Cluster that reaches it through the relay. */
@@ -102,6 +102,7 @@ export async function startStreamCluster(opts: {
     await kubectl(user, ['create', 'namespace', ns]);
     await kubectl(user, ['run', pod, '-n', ns, '--image=busybox']);
     await kubectl(user, ['wait', '-n', ns, `pod/${pod}`, '--for=condition=Ready', '--timeout=60s']);
+    await untilKwokConfigured(user, ns, pod);
     // The cluster's RBAC (the platform's controller writes it; here the test does): the admin may do anything.
     await kubectl(user, [
       'create',
@@ -176,6 +177,31 @@ async function configureKwok(
     },
   ].map((o) => ({ apiVersion: 'kwok.x-k8s.io/v1alpha1', ...o }));
   await kubectl(user, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: kwok }));
+}
+
+/**
+ * kwok reads its ClusterExec and ClusterLogs from a watch, so a busy machine may have it still without them
+ * after the apply (an exec then says nothing and logs are "not found"): waits, on the cluster directly, until
+ * both work.
+ */
+async function untilKwokConfigured(user: LocalCluster, ns: string, pod: string): Promise<void> {
+  const tries = async (args: string[], expected: string) => {
+    try {
+      return (await kubectl(user, args)).includes(expected) ? true : undefined;
+    } catch {
+      return undefined; // not configured yet
+    }
+  };
+  await eventually(
+    'kwok to run exec in the pod',
+    () => tries(['exec', '-n', ns, pod, '--', 'echo', 'kwok-exec-ready'], 'kwok-exec-ready'),
+    60_000,
+  );
+  await eventually(
+    "kwok to serve the pod's logs",
+    () => tries(['logs', '-n', ns, pod], 'first line'),
+    60_000,
+  );
 }
 
 /** A TCP server for port-forward: it greets, then echoes. */
