@@ -51,7 +51,7 @@ export function crdFor(d: KindDef) {
     metadata: { name: `${d.plural}.${group}`, labels: { 'app.kubernetes.io/part-of': 'shipyard' } },
     spec: {
       group,
-      scope: 'Cluster',
+      scope: d.namespaced ? 'Namespaced' : 'Cluster',
       names: {
         kind: d.kind,
         plural: d.plural,

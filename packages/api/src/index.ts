@@ -1,5 +1,6 @@
 export * from './crd.js';
 export * from './kinds.js';
+export * from './kind-meta.js';
 export * from './meta.js';
 export * from './quantity.js';
 export * from './registry.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scopeLevels } from './kind-meta.js';
 import { conditions, dnsLabel, hardList, portRange, userName } from './meta.js';
 
 const displayName = z.string().max(128);
@@ -121,7 +122,7 @@ export const groupSpec = z.strictObject({
 });
 export const groupStatus = z.object({ conditions: conditions.optional() });
 
-export const levels = ['platform', 'cluster', 'tenant', 'partition'] as const;
+export const levels = scopeLevels;
 export const level = z.enum(levels);
 export type Level = z.infer<typeof level>;
 

@@ -1,120 +1,44 @@
 import { z } from 'zod';
+import { kindMeta, type KindMeta, type KindName } from './kind-meta.js';
 import * as k from './kinds.js';
 import { apiVersion, objectMeta } from './meta.js';
 
-export type PrinterColumn = {
-  name: string;
-  type: 'string' | 'integer' | 'boolean' | 'date';
-  jsonPath: string;
-};
-
-/** A platform kind as data: generic code (CRDs, routes, caches, authorization) reads this table. */
-export type KindDef<Spec extends z.ZodType = z.ZodType, Status extends z.ZodType = z.ZodType> = {
-  kind: string;
-  plural: string;
-  singular: string;
-  shortNames?: string[];
+/**
+ * A platform kind as data: its record (kind-meta.ts) and its schemas. Generic code (CRDs, routes, caches,
+ * authorization, reference checks) reads this; a kind is one of these.
+ */
+export type KindDef<
+  Spec extends z.ZodType = z.ZodType,
+  Status extends z.ZodType = z.ZodType,
+  K extends string = string,
+> = KindMeta<K> & {
   spec: Spec;
   /** What a client may send in spec when it differs from what is stored (User: a password, never stored). */
   inputSpec?: z.ZodType;
   status: Status;
-  printerColumns: PrinterColumn[];
 };
 
-function def<Spec extends z.ZodType, Status extends z.ZodType>(
-  d: KindDef<Spec, Status>,
-): KindDef<Spec, Status> {
-  return d;
+function def<K extends KindName, Spec extends z.ZodType, Status extends z.ZodType>(
+  kind: K,
+  schemas: { spec: Spec; status: Status; inputSpec?: z.ZodType },
+): KindDef<Spec, Status, K> {
+  return { ...kindMeta[kind], ...schemas };
 }
 
-const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
-const ready: PrinterColumn = {
-  name: 'Ready',
-  type: 'string',
-  jsonPath: '.status.conditions[?(@.type=="Ready")].status',
-};
-
 export const kinds = {
-  Cluster: def({
-    kind: 'Cluster',
-    plural: 'clusters',
-    singular: 'cluster',
-    spec: k.clusterSpec,
-    status: k.clusterStatus,
-    printerColumns: [
-      ready,
-      { name: 'Version', type: 'string', jsonPath: '.status.kubernetesVersion' },
-      { name: 'Nodes', type: 'integer', jsonPath: '.status.nodes.total' },
-      age,
-    ],
-  }),
-  Tenant: def({
-    kind: 'Tenant',
-    plural: 'tenants',
-    singular: 'tenant',
-    spec: k.tenantSpec,
-    status: k.tenantStatus,
-    printerColumns: [{ name: 'Display Name', type: 'string', jsonPath: '.spec.displayName' }, age],
-  }),
-  Partition: def({
-    kind: 'Partition',
-    plural: 'partitions',
-    singular: 'partition',
-    spec: k.partitionSpec,
-    status: k.partitionStatus,
-    printerColumns: [
-      { name: 'Tenant', type: 'string', jsonPath: '.spec.tenant' },
-      { name: 'Cluster', type: 'string', jsonPath: '.spec.cluster' },
-      ready,
-      age,
-    ],
-  }),
-  User: def({
-    kind: 'User',
-    plural: 'users',
-    singular: 'user',
-    spec: k.userSpec,
-    inputSpec: k.userInputSpec,
-    status: k.userStatus,
-    printerColumns: [
-      { name: 'Display Name', type: 'string', jsonPath: '.spec.displayName' },
-      { name: 'Disabled', type: 'boolean', jsonPath: '.spec.disabled' },
-      age,
-    ],
-  }),
-  Group: def({
-    kind: 'Group',
-    plural: 'groups',
-    singular: 'group',
-    spec: k.groupSpec,
-    status: k.groupStatus,
-    printerColumns: [{ name: 'Tenant', type: 'string', jsonPath: '.spec.tenant' }, age],
-  }),
-  RoleTemplate: def({
-    kind: 'RoleTemplate',
-    plural: 'roletemplates',
-    singular: 'roletemplate',
-    spec: k.roleTemplateSpec,
-    status: k.roleTemplateStatus,
-    printerColumns: [{ name: 'Level', type: 'string', jsonPath: '.spec.level' }, age],
-  }),
-  RoleTemplateBinding: def({
-    kind: 'RoleTemplateBinding',
-    plural: 'roletemplatebindings',
-    singular: 'roletemplatebinding',
+  Cluster: def('Cluster', { spec: k.clusterSpec, status: k.clusterStatus }),
+  Tenant: def('Tenant', { spec: k.tenantSpec, status: k.tenantStatus }),
+  Partition: def('Partition', { spec: k.partitionSpec, status: k.partitionStatus }),
+  User: def('User', { spec: k.userSpec, inputSpec: k.userInputSpec, status: k.userStatus }),
+  Group: def('Group', { spec: k.groupSpec, status: k.groupStatus }),
+  RoleTemplate: def('RoleTemplate', { spec: k.roleTemplateSpec, status: k.roleTemplateStatus }),
+  RoleTemplateBinding: def('RoleTemplateBinding', {
     spec: k.roleTemplateBindingSpec,
     status: k.roleTemplateBindingStatus,
-    printerColumns: [
-      { name: 'Template', type: 'string', jsonPath: '.spec.roleTemplate' },
-      { name: 'Level', type: 'string', jsonPath: '.spec.scope.level' },
-      { name: 'Scope', type: 'string', jsonPath: '.spec.scope.name' },
-      age,
-    ],
   }),
-} as const;
+} as const satisfies { [N in KindName]: KindDef<z.ZodType, z.ZodType, N> };
 
 export type Kinds = typeof kinds;
-export type KindName = keyof Kinds;
 export const kindList: KindDef[] = Object.values(kinds);
 
 export function kindByPlural(plural: string): KindDef | undefined {
