@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf } from '../http/context.js';
 import type { Access } from '../authz/access.js';
 import { badRequest, forbidden, unavailable } from '../http/errors.js';
 import type { AuditStore } from './audit.store.js';

@@ -1,13 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { agentManifestYaml } from '@shipyard/api';
 import { z } from 'zod';
 import { beginAudit } from '../audit/audit.hooks.js';
 import type { AuditStore } from '../audit/audit.store.js';
-import { callerOf } from '../auth/authenticate.js';
+import { bearerOf } from '../auth/authenticate.js';
 import { agentUser, type CredentialStore } from '../auth/credentials.js';
 import type { Access } from '../authz/access.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
+import { callerOf } from '../http/context.js';
 import { conflict, forbidden, invalid, notFound, unauthorized } from '../http/errors.js';
 import type { PlatformObjects } from '../kube/management.js';
 import { accessSecret, accessSecretName } from './cluster-access.js';
@@ -151,12 +152,6 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Registrat
       return { cluster: name, agentToken: agent.token };
     },
   );
-}
-
-/** The bearer token of a request, or '' (which no credential matches). */
-export function bearerOf(req: FastifyRequest): string {
-  const header = req.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
 }
 
 /** The CA an agent sent must be PEM certificates: the server verifies the API server against it. */

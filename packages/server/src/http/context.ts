@@ -1,7 +1,14 @@
-import type { Credential } from '../auth/credentials.js';
+import type { FastifyRequest } from 'fastify';
+import { unauthorized } from './errors.js';
 
-/** Who is calling: set by authentication on every non-public route. */
-export type Caller = { user: string; groups: string[]; credential: Credential };
+/**
+ * Who is calling: set by authentication on every non-public route. auth/authenticate.ts adds the credential
+ * the caller signed in with.
+ */
+export interface Caller {
+  user: string;
+  groups: string[];
+}
 
 /** What the audit record of a request says about its target; set by the handler before it acts. */
 export type AuditTarget = {
@@ -25,4 +32,10 @@ declare module 'fastify' {
     /** No sign-in needed (login, health, metrics, OpenAPI). */
     public?: boolean;
   }
+}
+
+/** The request's caller; routes that are not public always have one. */
+export function callerOf(req: FastifyRequest): Caller {
+  if (!req.caller) throw unauthorized();
+  return req.caller;
 }

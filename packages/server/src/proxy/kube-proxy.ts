@@ -2,7 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { beginAudit, verbOf } from '../audit/audit.hooks.js';
 import type { AuditStore } from '../audit/audit.store.js';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf } from '../http/context.js';
 import type { Access } from '../authz/access.js';
 import type { ClusterConnections } from '../clusters/connections.js';
 import { forbidden, unavailable } from '../http/errors.js';

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { beginAudit } from '../audit/audit.hooks.js';
 import type { AuditStore } from '../audit/audit.store.js';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf } from '../http/context.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import type { Access } from '../authz/access.js';
 import type { PlatformCache } from '../cache/platform-cache.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf } from '../http/context.js';
 import type { Access } from '../authz/access.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import { forbidden, notFound } from '../http/errors.js';

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createWebSocketStream } from 'ws';
-import { bearerOf } from '../clusters/registration.routes.js';
+import { bearerOf } from '../auth/authenticate.js';
 import { ApiError, badRequest, unauthorized } from '../http/errors.js';
 import { samePeerToken } from './peer-token.js';
 import { relayPath } from './relay-dial.js';

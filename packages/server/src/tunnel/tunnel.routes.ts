@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CredentialStore } from '../auth/credentials.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
-import { bearerOf } from '../clusters/registration.routes.js';
+import { bearerOf } from '../auth/authenticate.js';
 import { unauthorized } from '../http/errors.js';
 import type { TunnelHub } from './tunnel-hub.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Access } from '../authz/access.js';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf } from '../http/context.js';
 import type { ChangeHub } from '../cache/changes.js';
 import type { PlatformCache } from '../cache/platform-cache.js';
 import { mayWatch } from './watch-access.js';
