@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import { fromKube } from '../http/errors.js';
+import { fromKube } from '../kube/errors.js';
 
 /**
  * Sessions, API tokens, cluster registration and agent tokens, and password hashes, each a Secret in the

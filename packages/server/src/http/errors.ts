@@ -1,5 +1,3 @@
-import { toKubeApiError } from '../runtime/kube-errors.js';
-
 /** Errors are values at the boundary: every failure leaves the server as `{code, reason, message, field?}`. */
 export type ErrorBody = { code: number; reason: string; message: string; field?: string };
 
@@ -35,28 +33,3 @@ export const alreadyExists = (message: string) =>
 export const invalid = (message: string, field?: string) => new ApiError(422, 'Invalid', message, field);
 export const tooManyRequests = (message: string) => new ApiError(429, 'TooManyRequests', message);
 export const unavailable = (message: string) => new ApiError(503, 'ServiceUnavailable', message);
-
-/** Maps an error of the management cluster (any shape client-node throws) to an ApiError. */
-export function fromKube(err: unknown, what: string): ApiError {
-  if (err instanceof ApiError) return err;
-  const e = toKubeApiError(err);
-  switch (e.status) {
-    case undefined:
-      return unavailable(`the management cluster did not answer for ${what}: ${e.message}`);
-    case 404:
-      return notFound(`${what} not found`);
-    case 409:
-      return e.reason === 'AlreadyExists' ? alreadyExists(`${what} already exists`) : conflict(e.message);
-    case 422:
-      return invalid(e.message);
-    case 400:
-      return badRequest(e.message);
-    case 401:
-    case 403:
-      return unavailable(
-        `the server's own access to the management cluster was refused for ${what}: ${e.message}`,
-      );
-    default:
-      return e.status >= 500 ? unavailable(e.message) : new ApiError(e.status, e.reason, e.message);
-  }
-}

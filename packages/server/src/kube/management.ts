@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiVersion, kinds, type KindDef, type KindName, type PlatformObject } from '@shipyard/api';
-import { ApiError, fromKube } from '../http/errors.js';
+import { ApiError } from '../http/errors.js';
+import { fromKube } from './errors.js';
 import { setCondition, type Condition, type ConditionInput } from '../runtime/conditions.js';
 import { retryOnConflict, type ConflictRetryOptions } from '../runtime/conflict-retry.js';
 import { kubeRequest, listAll } from '../runtime/kube-request.js';

@@ -13,7 +13,8 @@
  */
 import type { Partition } from '@shipyard/api';
 import type { PlatformCache } from '../cache/platform-cache.js';
-import { conflict, fromKube } from '../http/errors.js';
+import { conflict } from '../http/errors.js';
+import { fromKube } from '../kube/errors.js';
 import type { Management } from '../kube/management.js';
 import { isKubeStatus as isStatus } from '../runtime/kube-errors.js';
 import { kubeRequest } from '../runtime/kube-request.js';

@@ -12,7 +12,8 @@
  */
 import type { Tenant } from '@shipyard/api';
 import type { PlatformCache } from '../cache/platform-cache.js';
-import { conflict, fromKube } from '../http/errors.js';
+import { conflict } from '../http/errors.js';
+import { fromKube } from '../kube/errors.js';
 import { fieldPath } from '../http/field-path.js';
 import type { Management } from '../kube/management.js';
 import { isKubeStatus as isStatus } from '../runtime/kube-errors.js';
