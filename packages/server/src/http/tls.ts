@@ -3,8 +3,7 @@ import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import os from 'node:os';
 import * as x509 from '@peculiar/x509';
-import type { V1Secret } from '@kubernetes/client-node';
-import type { Management } from '../kube/management.js';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
 import { kubeRequest } from '../runtime/kube-request.js';
 
 // Node's WebCrypto is the standard one; only the DOM and Node typings differ.
@@ -92,9 +91,12 @@ const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString
 /**
  * The serving certificate of the built-in HTTPS listener (kubectl sends tokens only over TLS), signed by a
  * CA of the platform's own. Kept in the Secret shipyard-tls so every replica serves the same; re-issued by
- * the same CA when a host name is missing from it.
+ * the same CA when a host name is missing from it. `m` is the management cluster (kube/management.ts).
  */
-export async function ensureServingCert(m: Management, extraHosts: string[] = []): Promise<ServingCert> {
+export async function ensureServingCert(
+  m: { kc: KubeConfig; namespace: string },
+  extraHosts: string[] = [],
+): Promise<ServingCert> {
   const hosts = [...new Set(['127.0.0.1', 'localhost', os.hostname(), ...extraHosts])];
   const path = `/api/v1/namespaces/${m.namespace}/secrets/${secretName}`;
   const existing = (await kubeRequest(m.kc, { path }).catch((e: { status?: number }) => {
